@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// Focus-Trust background workers. No package dependencies by design: only Foundation,
+// Dispatch and the system C libraries (rabbitmq-c, SQLite, OpenSSL's libcrypto, libcurl).
+import PackageDescription
+
+let package = Package(
+    name: "FocusTrust",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "trustctl", targets: ["trustctl"]),
+        .executable(name: "DataDropWorker", targets: ["DataDropWorker"]),
+    ],
+    targets: [
+        // System libraries, found through pkg-config on Debian.
+        .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq",
+                       providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        // Swift cannot call C variadic functions such as amqp_login; this shim wraps them.
+        .target(name: "CAMQPShim", dependencies: ["CRabbitMQ"]),
+
+        // Pure domain: no I/O, heavily unit-tested.
+        .target(name: "TrustDomain"),
+        // Plumbing.
+        .target(name: "Store", dependencies: ["CSQLite"]),
+        .target(name: "Broker", dependencies: ["CRabbitMQ", "CAMQPShim"]),
+        .target(name: "WorkerKit", dependencies: ["Broker", "Store", "TrustDomain"]),
+
+        // Thin executables.
+        .executableTarget(name: "trustctl",
+                          dependencies: ["TrustDomain", "Broker", "Store", "WorkerKit"],
+                          path: "Workers/trustctl"),
+        .executableTarget(name: "DataDropWorker",
+                          dependencies: ["TrustDomain", "Broker", "Store", "WorkerKit"],
+                          path: "Workers/DataDropWorker"),
+
+        .testTarget(name: "TrustDomainTests", dependencies: ["TrustDomain"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
+        .testTarget(name: "WorkerKitTests", dependencies: ["WorkerKit", "Broker", "Store", "TrustDomain"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
