@@ -1,0 +1,116 @@
+import CRabbitMQ
+import Foundation
+
+/// The AMQP basic properties the system uses. `messageID` is the idempotency key: every
+/// message the system accepts must carry one.
+public struct MessageProperties: Sendable, Equatable {
+    public var messageID: String?
+    public var type: String?
+    public var contentType: String?
+    public var timestamp: UInt64?
+    public var userID: String?
+    public var appID: String?
+    public var correlationID: String?
+    public var persistent: Bool
+    public var headers: [String: FieldValue]
+
+    public init(
+        messageID: String? = nil, type: String? = nil, contentType: String? = nil,
+        timestamp: UInt64? = nil, userID: String? = nil, appID: String? = nil,
+        correlationID: String? = nil, persistent: Bool = true, headers: [String: FieldValue] = [:]
+    ) {
+        self.messageID = messageID
+        self.type = type
+        self.contentType = contentType
+        self.timestamp = timestamp
+        self.userID = userID
+        self.appID = appID
+        self.correlationID = correlationID
+        self.persistent = persistent
+        self.headers = headers
+    }
+
+    init(_ p: amqp_basic_properties_t) {
+        func text(_ flag: Int32, _ b: amqp_bytes_t) -> String? {
+            p._flags & amqp_flags_t(flag) != 0 ? b.string : nil
+        }
+        messageID = text(AMQP_BASIC_MESSAGE_ID_FLAG, p.message_id)
+        type = text(AMQP_BASIC_TYPE_FLAG, p.type)
+        contentType = text(AMQP_BASIC_CONTENT_TYPE_FLAG, p.content_type)
+        userID = text(AMQP_BASIC_USER_ID_FLAG, p.user_id)
+        appID = text(AMQP_BASIC_APP_ID_FLAG, p.app_id)
+        correlationID = text(AMQP_BASIC_CORRELATION_ID_FLAG, p.correlation_id)
+        timestamp = p._flags & amqp_flags_t(AMQP_BASIC_TIMESTAMP_FLAG) != 0 ? p.timestamp : nil
+        persistent = p._flags & amqp_flags_t(AMQP_BASIC_DELIVERY_MODE_FLAG) != 0 && p.delivery_mode == 2
+        headers = p._flags & amqp_flags_t(AMQP_BASIC_HEADERS_FLAG) != 0 ? FieldDecoder.table(p.headers) : [:]
+    }
+
+    func c(in arena: CArena) -> amqp_basic_properties_t {
+        var p = amqp_basic_properties_t()
+        var flags: Int32 = AMQP_BASIC_DELIVERY_MODE_FLAG
+        p.delivery_mode = persistent ? 2 : 1
+        func set(_ value: String?, _ flag: Int32, _ field: inout amqp_bytes_t) {
+            guard let value else { return }
+            field = arena.bytes(value)
+            flags |= flag
+        }
+        set(messageID, AMQP_BASIC_MESSAGE_ID_FLAG, &p.message_id)
+        set(type, AMQP_BASIC_TYPE_FLAG, &p.type)
+        set(contentType, AMQP_BASIC_CONTENT_TYPE_FLAG, &p.content_type)
+        set(userID, AMQP_BASIC_USER_ID_FLAG, &p.user_id)
+        set(appID, AMQP_BASIC_APP_ID_FLAG, &p.app_id)
+        set(correlationID, AMQP_BASIC_CORRELATION_ID_FLAG, &p.correlation_id)
+        if let timestamp {
+            p.timestamp = timestamp
+            flags |= AMQP_BASIC_TIMESTAMP_FLAG
+        }
+        if !headers.isEmpty {
+            p.headers = arena.table(headers)
+            flags |= AMQP_BASIC_HEADERS_FLAG
+        }
+        p._flags = amqp_flags_t(flags)
+        return p
+    }
+}
+
+/// A message to publish: where it goes and what it carries.
+public struct OutgoingMessage: Sendable {
+    public var exchange: String
+    public var routingKey: String
+    public var properties: MessageProperties
+    public var body: [UInt8]
+
+    public init(exchange: String, routingKey: String, properties: MessageProperties, body: [UInt8]) {
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.properties = properties
+        self.body = body
+    }
+}
+
+/// A message received from a consumer; ack or reject it by `deliveryTag` on the same
+/// connection that received it.
+public struct Delivery: Sendable {
+    public var deliveryTag: UInt64
+    public var redelivered: Bool
+    public var exchange: String
+    public var routingKey: String
+    public var properties: MessageProperties
+    public var body: [UInt8]
+
+    public init(deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String,
+                properties: MessageProperties, body: [UInt8]) {
+        self.deliveryTag = deliveryTag
+        self.redelivered = redelivered
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.properties = properties
+        self.body = body
+    }
+
+    /// The same message, ready to publish elsewhere (a retry or dead-letter queue) with its
+    /// body and properties intact.
+    public func forwarded(exchange: String, routingKey: String) -> OutgoingMessage {
+        OutgoingMessage(exchange: exchange, routingKey: routingKey, properties: properties, body: body)
+    }
+}
