@@ -20,6 +20,10 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         // Swift cannot call C variadic functions such as amqp_login; this shim wraps them.
         .target(name: "CAMQPShim", dependencies: ["CRabbitMQ"]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        // curl_easy_setopt is variadic too.
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
         // Pure domain: no I/O, heavily unit-tested.
         .target(name: "TrustDomain"),
@@ -27,6 +31,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite"]),
         .target(name: "Broker", dependencies: ["CRabbitMQ", "CAMQPShim"]),
         .target(name: "WorkerKit", dependencies: ["Broker", "Store", "TrustDomain"]),
+        .target(name: "Mail", dependencies: ["CCurl", "CCurlShim", "TrustDomain"]),
 
         // Thin executables.
         .executableTarget(name: "trustctl",
@@ -39,6 +44,7 @@ let package = Package(
         .testTarget(name: "TrustDomainTests", dependencies: ["TrustDomain"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "TrustDomain"]),
         .testTarget(name: "WorkerKitTests", dependencies: ["WorkerKit", "Broker", "Store", "TrustDomain"]),
     ],
     swiftLanguageModes: [.v6]
