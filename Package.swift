@@ -41,6 +41,10 @@ let package = Package(
                           dependencies: ["TrustDomain", "Broker", "Store", "WorkerKit"],
                           path: "Workers/DataDropWorker"),
 
+        // Fixture for the runtime's fault tests and benchmark; not shipped.
+        .executableTarget(name: "RuntimeProbe", dependencies: ["Broker", "Store", "WorkerKit"],
+                          path: "Workers/RuntimeProbe"),
+
         .testTarget(name: "TrustDomainTests", dependencies: ["TrustDomain"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker"]),

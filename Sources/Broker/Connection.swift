@@ -257,10 +257,10 @@ public final class Connection: @unchecked Sendable {
     /// Publishes many messages with confirms, keeping at most `window` unconfirmed so memory
     /// stays flat and the broker's flow control is respected.
     public func publishConfirmed(_ messages: some Sequence<OutgoingMessage>, window: Int = 500,
-                                 timeout: Double = 30) throws(BrokerError) {
+                                 mandatory: Bool = true, timeout: Double = 30) throws(BrokerError) {
         try enableConfirms()
         for message in messages {
-            try publish(message)
+            try publish(message, mandatory: mandatory)
             if unconfirmed.count >= window { try waitForConfirms(timeout: timeout) }
         }
         try waitForConfirms(timeout: timeout)

@@ -54,6 +54,23 @@ public struct Topology: Sendable, Equatable {
         WorkQueue(name: "reminder.notify", bindings: ["reminder.*", "calendar.*"]),
     ])
 
+    /// A private topology whose every name starts with `prefix`, for tests and benchmarks that
+    /// must not touch (or be disturbed by) the real queues on the same broker.
+    public static func isolated(prefix: String, retryDelays: [Int] = [100, 200],
+                                deliveryLimit: Int = 10) -> Topology {
+        Topology(intakeExchange: "\(prefix).intake", eventsExchange: "\(prefix).events",
+                 retryExchange: "\(prefix).retry", deadExchange: "\(prefix).dead",
+                 queues: [.init(name: "\(prefix).work", bindings: ["work.*"])],
+                 retryDelays: retryDelays, deliveryLimit: deliveryLimit,
+                 eventLogQueue: "\(prefix).events.log")
+    }
+
+    /// Removes everything `declare` made; for test and benchmark clean-up.
+    public func delete(on connection: Connection) {
+        for q in allQueueNames { try? connection.deleteQueue(q) }
+        for e in [intakeExchange, eventsExchange, retryExchange, deadExchange] { try? connection.deleteExchange(e) }
+    }
+
     public static func retryQueue(_ queue: String, attempt: Int) -> String { "\(queue).retry.\(attempt)" }
     public static func deadQueue(_ queue: String) -> String { "\(queue).dead" }
 

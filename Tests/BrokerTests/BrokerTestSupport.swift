@@ -25,19 +25,13 @@ enum TestBroker {
     /// A private copy of the topology with unique names, so tests can run in parallel with
     /// each other and with a running demo without touching real queues.
     static func isolatedTopology(retryDelays: [Int] = [100, 200], deliveryLimit: Int = 3) -> Topology {
-        let id = "t\(UInt32.random(in: 0...UInt32.max))"
-        return Topology(intakeExchange: "\(id).intake", eventsExchange: "\(id).events",
-                        retryExchange: "\(id).retry", deadExchange: "\(id).dead",
-                        queues: [.init(name: "\(id).work", bindings: ["work.*"])],
-                        retryDelays: retryDelays, deliveryLimit: deliveryLimit,
-                        eventLogQueue: "\(id).events.log")
+        .isolated(prefix: "t\(UInt32.random(in: 0...UInt32.max))", retryDelays: retryDelays,
+                  deliveryLimit: deliveryLimit)
     }
 
     static func tearDown(_ topology: Topology) {
         guard let c = try? connect("broker-tests-cleanup") else { return }
-        for q in topology.allQueueNames { try? c.deleteQueue(q) }
-        for e in [topology.intakeExchange, topology.eventsExchange, topology.retryExchange,
-                  topology.deadExchange] { try? c.deleteExchange(e) }
+        topology.delete(on: c)
         c.close()
     }
 

@@ -1,0 +1,209 @@
+import Broker
+import Foundation
+import Store
+
+/// One consumer thread: its own consumer and publisher connections (rabbitmq-c is not
+/// thread-safe, and confirms must not interleave with deliveries), its own SQLite connection
+/// and its own handler instance.
+final class ConsumerLoop {
+    private let worker: Worker
+    private let options: WorkerOptions
+    private let log: Log
+    private let db: Database
+    private let handler: any MessageHandler
+    private let ledger: Ledger
+    private let outbox: Outbox
+    private let counters: Counters
+    private var consumer: Connection?
+    private var publisher: Connection?
+    private var endpointIndex: Int
+    private var failures = 0
+
+    init(worker: Worker, index: Int) throws {
+        self.worker = worker
+        options = worker.options
+        log = worker.log.child("consumer-\(index)")
+        db = try Database(path: worker.databasePath)
+        handler = try worker.makeHandler()
+        ledger = Ledger(queue: worker.options.queue)
+        outbox = Outbox(eventsExchange: worker.options.topology.eventsExchange)
+        counters = Counters(worker: worker.options.name)
+        // Spread consumers over the listed nodes from the start.
+        endpointIndex = (index - 1) % max(1, worker.brokers.count)
+    }
+
+    /// Connects, consumes until shutdown, and reconnects with capped, jittered backoff when
+    /// the broker goes away. Only database failures that retrying cannot fix end the loop.
+    func run() throws {
+        defer { disconnect() }
+        while !worker.shutdown.isRequested {
+            do {
+                try connect()
+                failures = 0
+                try outbox.flush(db: db, publisher: publisher!)
+                try consumeUntilShutdown()
+            } catch let error as BrokerError {
+                disconnect()
+                let delay = options.reconnect.delay(attempt: failures)
+                log.warn("broker unavailable, reconnecting", ["error": error, "in_s": String(format: "%.2f", delay),
+                                                              "attempt": failures + 1])
+                failures += 1
+                endpointIndex += 1
+                pause(delay)
+            }
+        }
+        log.info("stopped")
+    }
+
+    private func connect() throws {
+        let endpoint = worker.brokers[endpointIndex % worker.brokers.count]
+        let c = try Connection(endpoint: endpoint, name: "\(options.name) consumer")
+        consumer = c
+        let p = try Connection(endpoint: endpoint, name: "\(options.name) publisher")
+        publisher = p
+        try p.enableConfirms()
+        try options.topology.declare(on: c)
+        try c.setPrefetch(options.prefetch)
+        try c.consume(options.queue)
+        log.info("consuming", ["queue": options.queue, "broker": endpoint, "prefetch": options.prefetch])
+    }
+
+    private func disconnect() {
+        consumer?.close()
+        publisher?.close()
+        consumer = nil
+        publisher = nil
+    }
+
+    private func consumeUntilShutdown() throws {
+        guard let consumer, let publisher else { return }
+        while !worker.shutdown.isRequested {
+            let batch = try consumer.nextDeliveries(max: options.prefetch, wait: 0.25, linger: options.linger)
+            if batch.isEmpty {
+                try publisher.service()
+                continue
+            }
+            try process(batch, consumer: consumer, publisher: publisher)
+        }
+        // Shutdown: the batch in hand is committed and acked; anything prefetched but not yet
+        // taken goes back to the queue when the channel closes.
+    }
+
+    /// Handles a batch in one transaction and acks it with one `multiple` ack after commit.
+    private func process(_ batch: [Delivery], consumer: Connection, publisher: Connection) throws {
+        var attempt = 0
+        while true {
+            let started = DispatchTime.now()
+            do {
+                var forwards: [OutgoingMessage] = []
+                try db.transaction {
+                    counters.reset(consumed: batch.count)
+                    let now = worker.now()
+                    for delivery in batch {
+                        try handleOne(delivery, now: now, forwards: &forwards)
+                    }
+                    // Retry and dead-letter copies are confirmed before the originals' ledger
+                    // rows commit; a crash in between only makes a duplicate copy, which the
+                    // ledger recognises when it comes back.
+                    if !forwards.isEmpty { try publisher.publishConfirmed(forwards) }
+                    let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+                    try counters.save(batchMilliseconds: ms, in: db)
+                }
+                break
+            } catch let error as StoreError where error.isTransient && !worker.shutdown.isRequested {
+                let delay = options.storeRetry.delay(attempt: attempt)
+                log.warn("database unavailable, retrying batch", ["error": error, "batch": batch.count,
+                                                                   "in_s": String(format: "%.2f", delay)])
+                attempt += 1
+                pause(delay)
+                try publisher.service()
+            }
+        }
+        try outbox.flush(db: db, publisher: publisher)
+        try consumer.ack(batch[batch.count - 1].deliveryTag, multiple: true)
+    }
+
+    private func handleOne(_ delivery: Delivery, now: Date, forwards: inout [OutgoingMessage]) throws {
+        let attempt = Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0)
+        guard let id = delivery.properties.messageID, !id.isEmpty else {
+            let reason = "message has no message_id; every message needs one so that a repeat has no second effect"
+            forwards.append(deadLetter(delivery, reason: reason, attempts: attempt + 1, now: now))
+            try counters.error(queue: options.queue, messageID: nil, kind: "dead-lettered", reason: reason, now: now, in: db)
+            log.warn("dead-lettered", ["queue": options.queue, "reason": reason])
+            return
+        }
+        if try ledger.isDuplicate(id, attempt: attempt, in: db) {
+            counters.duplicates += 1
+            return
+        }
+        let message = InboundMessage(delivery: delivery, queue: options.queue, messageID: id, attempt: attempt)
+        do {
+            try db.savepoint {
+                try handler.handle(message, context: HandlerContext(db: db, log: log, now: now, outbox: outbox))
+                try ledger.record(id, outcome: .processed, attempts: attempt, detail: nil, now: now, in: db)
+            }
+            counters.processed += 1
+        } catch {
+            // The savepoint is rolled back: none of the message's effects remain.
+            let reason = Self.oneLine(error)
+            if FailureClass.of(error) == .transient && attempt < options.topology.retryDelays.count {
+                var copy = delivery.forwarded(exchange: options.topology.retryExchange,
+                                              routingKey: Topology.retryQueue(options.queue, attempt: attempt + 1))
+                copy.properties.headers["x-attempts"] = .int(Int64(attempt + 1))
+                copy.properties.headers["x-last-error"] = .string(reason)
+                forwards.append(copy)
+                try ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason, now: now, in: db)
+                counters.retried += 1
+                try counters.error(queue: options.queue, messageID: id, kind: "retried", reason: reason, now: now, in: db)
+                log.warn("retry scheduled", ["id": id, "attempt": attempt + 1, "reason": reason])
+            } else {
+                let why = FailureClass.of(error) == .transient
+                    ? "gave up after \(attempt + 1) attempts: \(reason)" : reason
+                forwards.append(deadLetter(delivery, reason: why, attempts: attempt + 1, now: now))
+                try ledger.record(id, outcome: .deadLettered, attempts: attempt + 1, detail: why, now: now, in: db)
+                try counters.error(queue: options.queue, messageID: id, kind: "dead-lettered", reason: why, now: now, in: db)
+                try announceDeadLetter(delivery, id: id, reason: why, attempts: attempt + 1, now: now)
+                log.warn("dead-lettered", ["id": id, "reason": why])
+            }
+        }
+    }
+
+    private func deadLetter(_ delivery: Delivery, reason: String, attempts: Int, now: Date) -> OutgoingMessage {
+        var copy = delivery.forwarded(exchange: options.topology.deadExchange, routingKey: options.queue)
+        copy.properties.headers["x-error"] = .string(reason)
+        copy.properties.headers["x-attempts"] = .int(Int64(attempts))
+        copy.properties.headers["x-failed-at"] = .string(ISO8601.string(now))
+        copy.properties.headers["x-original-exchange"] = .string(delivery.exchange)
+        copy.properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
+        copy.properties.headers["x-last-error"] = nil
+        counters.deadLettered += 1
+        return copy
+    }
+
+    /// Tells the sender, on `trust.events`, that its message will not be processed and why.
+    private func announceDeadLetter(_ d: Delivery, id: String, reason: String, attempts: Int, now: Date) throws {
+        let event: [String: Any] = [
+            "queue": options.queue, "message_id": id, "type": d.properties.type ?? "",
+            "routing_key": d.routingKey, "reason": reason, "attempts": attempts,
+            "failed_at": ISO8601.string(now),
+        ]
+        let body = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])
+        try outbox.add(exchange: options.topology.eventsExchange, routingKey: "deadletter.\(options.queue)",
+                       messageID: "dead-lettered:\(options.queue):\(id)", type: "message.dead-lettered",
+                       contentType: "application/json", body: Array(body), in: db)
+    }
+
+    /// Sleeps in short slices so a shutdown request is noticed within a quarter second.
+    private func pause(_ seconds: Double) {
+        let until = Date().addingTimeInterval(seconds)
+        while !worker.shutdown.isRequested, until.timeIntervalSinceNow > 0 {
+            Thread.sleep(forTimeInterval: min(0.25, max(0, until.timeIntervalSinceNow)))
+        }
+    }
+
+    /// Dead-letter reasons are AMQP header values and log fields: one line, bounded.
+    static func oneLine(_ error: Error) -> String {
+        let text = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+        return text.count > 500 ? String(text.prefix(497)) + "…" : text
+    }
+}

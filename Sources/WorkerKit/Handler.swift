@@ -1,0 +1,82 @@
+import Broker
+import Foundation
+import Store
+
+/// A message as a handler sees it: the delivery plus what the runtime worked out about it.
+public struct InboundMessage: Sendable {
+    public let delivery: Delivery
+    public let queue: String
+    /// The idempotency key; the runtime never calls a handler for a message without one.
+    public let messageID: String
+    /// How many times an earlier attempt failed transiently (0 on the first try).
+    public let attempt: Int
+
+    public var body: [UInt8] { delivery.body }
+    public var type: String? { delivery.properties.type }
+    public var routingKey: String { delivery.routingKey }
+    public var headers: [String: FieldValue] { delivery.properties.headers }
+}
+
+/// What a handler may touch while handling one message. Everything written through `db` and
+/// every event passed to `emit` commits or rolls back together with the message's ledger row.
+public final class HandlerContext {
+    public let db: Database
+    public let log: Log
+    public let now: Date
+    let outbox: Outbox
+
+    init(db: Database, log: Log, now: Date, outbox: Outbox) {
+        self.db = db
+        self.log = log
+        self.now = now
+        self.outbox = outbox
+    }
+
+    /// Queues an event for `trust.events`. It is written to the outbox table inside the
+    /// message's transaction and published only after commit, so the world never hears of an
+    /// effect that was rolled back, and never misses one that was committed.
+    public func emit(routingKey: String, type: String, json body: [UInt8], messageID: String) throws {
+        try outbox.add(exchange: outbox.eventsExchange, routingKey: routingKey, messageID: messageID,
+                       type: type, contentType: "application/json", body: body, in: db)
+    }
+}
+
+/// Handles the messages of one queue. A handler instance belongs to one consumer thread, so it
+/// may keep prepared statements and caches without locks.
+public protocol MessageHandler: AnyObject {
+    /// The handler's own tables, applied with the runtime's before consuming starts.
+    var migrations: [Migration] { get }
+    /// Writes the message's effects through `context.db`. Throw `HandlerError.permanent` for
+    /// input that will never succeed (it is dead-lettered at once, with the reason) and
+    /// `HandlerError.transient` for conditions that may clear (it is retried with backoff).
+    func handle(_ message: InboundMessage, context: HandlerContext) throws
+}
+
+/// How a handler says a message failed; the runtime's response differs completely.
+public enum HandlerError: Error, CustomStringConvertible, Sendable {
+    /// The input is wrong and will stay wrong: dead-letter now, tell the sender why.
+    case permanent(String)
+    /// Something outside the message failed (a lock, a mail server): try again later.
+    case transient(String)
+
+    public var description: String {
+        switch self {
+        case .permanent(let s), .transient(let s): return s
+        }
+    }
+}
+
+enum FailureClass {
+    case permanent, transient
+
+    /// SQLite's busy/locked/I/O errors are transient; anything else unexpected is treated as
+    /// permanent so a bug cannot spin a message through the retry queues for ever.
+    static func of(_ error: Error) -> FailureClass {
+        switch error {
+        case HandlerError.transient: return .transient
+        case HandlerError.permanent: return .permanent
+        case let e as StoreError: return e.isTransient ? .transient : .permanent
+        default: return .permanent
+        }
+    }
+}

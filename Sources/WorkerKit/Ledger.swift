@@ -1,0 +1,83 @@
+import Foundation
+import Store
+
+/// The processed-message ledger: which message ids this queue has already dealt with.
+struct Ledger {
+    enum Outcome: String {
+        case processed
+        case retryScheduled = "retry-scheduled"
+        case deadLettered = "dead-lettered"
+    }
+
+    let queue: String
+
+    /// A message is a duplicate when its id is settled (processed or dead-lettered), or when a
+    /// retry copy with a higher attempt number is already on its way: the original, redelivered
+    /// after a crash, must not run beside its own retry.
+    func isDuplicate(_ id: String, attempt: Int, in db: Database) throws -> Bool {
+        let rows = try db.query(
+            "SELECT outcome, attempts FROM processed_messages WHERE queue = ? AND message_id = ?",
+            [.text(queue), .text(id)])
+        guard let row = rows.first else { return false }
+        if row.string(0) != Outcome.retryScheduled.rawValue { return true }
+        return attempt < (row.int(1) ?? 0)
+    }
+
+    func record(_ id: String, outcome: Outcome, attempts: Int, detail: String?, now: Date, in db: Database) throws {
+        try db.execute("""
+            INSERT INTO processed_messages (queue, message_id, outcome, attempts, detail, processed_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (queue, message_id) DO UPDATE SET outcome = excluded.outcome,
+                attempts = excluded.attempts, detail = excluded.detail, processed_at = excluded.processed_at
+            """, [.text(queue), .text(id), .text(outcome.rawValue), .int(attempts), .optional(detail),
+                  .text(ISO8601.string(now))])
+    }
+}
+
+/// Per-batch counts, added to `worker_counters` inside the batch's own transaction so the
+/// operator's figures always agree with the effects that committed.
+final class Counters {
+    let worker: String
+    var consumed = 0
+    var processed = 0
+    var duplicates = 0
+    var retried = 0
+    var deadLettered = 0
+
+    init(worker: String) { self.worker = worker }
+
+    func reset(consumed n: Int) {
+        consumed = n
+        processed = 0
+        duplicates = 0
+        retried = 0
+        deadLettered = 0
+    }
+
+    func save(batchMilliseconds ms: Double, in db: Database) throws {
+        let stamp = ISO8601.now()
+        let deltas: [(String, Int)] = [
+            ("consumed", consumed), ("processed", processed), ("duplicates", duplicates),
+            ("retried", retried), ("dead_lettered", deadLettered), ("batches", 1),
+            ("batch_commit_us_total", Int(ms * 1000)), ("last_batch_size", consumed),
+        ]
+        for (name, delta) in deltas where delta != 0 {
+            let replace = name.hasPrefix("last_")
+            try db.execute("""
+                INSERT INTO worker_counters (worker, name, value, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (worker, name) DO UPDATE SET
+                    value = \(replace ? "excluded.value" : "value + excluded.value"), updated_at = excluded.updated_at
+                """, [.text(worker), .text(name), .int(delta), .text(stamp)])
+        }
+        try db.execute("""
+            INSERT INTO worker_counters (worker, name, value, updated_at) VALUES (?, 'batch_commit_us_max', ?, ?)
+            ON CONFLICT (worker, name) DO UPDATE SET value = max(value, excluded.value), updated_at = excluded.updated_at
+            """, [.text(worker), .int(Int(ms * 1000)), .text(stamp)])
+    }
+
+    func error(queue: String, messageID: String?, kind: String, reason: String, now: Date, in db: Database) throws {
+        try db.execute("""
+            INSERT INTO worker_errors (worker, queue, message_id, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)
+            """, [.text(worker), .text(queue), .optional(messageID), .text(kind), .text(reason), .text(ISO8601.string(now))])
+    }
+}

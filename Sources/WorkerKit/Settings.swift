@@ -1,0 +1,52 @@
+import Broker
+import Foundation
+
+/// Runtime settings from the environment (the contract's table), resolved once at start so a
+/// bad value stops the process before it touches the broker or the database.
+public struct Settings: Sendable {
+    public var brokers: [BrokerEndpoint]
+    public var databasePath: String
+    public var configDirectory: String
+    public var smtpURL: String?
+    public var pseudonymKeyFile: String
+    /// The instant the process treats as "now" at start-up (`TRUST_NOW`); nil means the real
+    /// clock. Demos and tests use it to run the 2021-22 calendar at any date.
+    public var fixedNow: Date?
+    public var varDirectory: String
+
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        let varDir = env["TRUST_VAR"] ?? "var"
+        var fixedNow: Date? = nil
+        if let now = env["TRUST_NOW"], !now.isEmpty {
+            guard let date = Settings.parseInstant(now) else {
+                throw SettingsError("TRUST_NOW: \"\(now)\" is not an ISO-8601 instant (e.g. 2021-09-09T08:00:00Z) or date (2021-09-09)")
+            }
+            fixedNow = date
+        }
+        return Settings(
+            brokers: try BrokerEndpoint.list(env["TRUST_AMQP_URL"] ?? BrokerEndpoint.defaultURL),
+            databasePath: env["TRUST_DB"] ?? "\(varDir)/trust.sqlite",
+            configDirectory: env["TRUST_CONFIG"] ?? "Config",
+            smtpURL: env["TRUST_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            pseudonymKeyFile: env["TRUST_PSEUDONYM_KEY_FILE"] ?? "\(varDir)/secrets/pseudonym.key",
+            fixedNow: fixedNow,
+            varDirectory: varDir)
+    }
+
+    /// Accepts a full instant with offset, or a bare date meaning midnight UTC.
+    public static func parseInstant(_ text: String) -> Date? {
+        let full = ISO8601DateFormatter()
+        full.formatOptions = [.withInternetDateTime]
+        if let d = full.date(from: text) { return d }
+        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = full.date(from: text) { return d }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        return day.date(from: text)
+    }
+}
+
+public struct SettingsError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,98 @@
+import Broker
+import Foundation
+import Store
+
+/// How a worker consumes: documented defaults that the runtime benchmark was tuned with.
+public struct WorkerOptions: Sendable {
+    /// Names the worker in logs, counters and the broker's connection list.
+    public var name: String
+    public var queue: String
+    public var topology: Topology
+    /// Consumer threads, each with its own AMQP connections and SQLite connection.
+    public var consumers: Int
+    /// Unacknowledged messages the broker may send ahead; also the largest batch. 200 sits in
+    /// the 100–300 range where one SQLite commit per batch stops being the cost.
+    public var prefetch: Int
+    /// How long to wait for more messages once a batch has started, in seconds: long enough
+    /// to fill a batch under load, short enough that a lone message is not held up.
+    public var linger: Double
+    public var reconnect: Backoff
+    /// Backoff for re-running a batch whose transaction hit a locked or full database.
+    public var storeRetry: Backoff
+
+    public init(name: String, queue: String, topology: Topology = .trust, consumers: Int = 1,
+                prefetch: Int = 200, linger: Double = 0.005, reconnect: Backoff = Backoff(),
+                storeRetry: Backoff = Backoff(base: 0.05, cap: 2)) {
+        self.name = name
+        self.queue = queue
+        self.topology = topology
+        self.consumers = consumers
+        self.prefetch = prefetch
+        self.linger = linger
+        self.reconnect = reconnect
+        self.storeRetry = storeRetry
+    }
+}
+
+/// Runs a queue's consumers until shutdown is requested.
+///
+/// The one rule: a message is acked only after its effects and its ledger row are committed
+/// in one SQLite transaction. Redelivery (after a crash, a broker restart, a lost ack) finds
+/// the ledger row and only acks, so at-least-once delivery gives exactly-once effects.
+public final class Worker: Sendable {
+    public let options: WorkerOptions
+    let brokers: [BrokerEndpoint]
+    let databasePath: String
+    let now: @Sendable () -> Date
+    let log: Log
+    let shutdown: ShutdownSignal
+    let makeHandler: @Sendable () throws -> any MessageHandler
+
+    public init(options: WorkerOptions, brokers: [BrokerEndpoint], databasePath: String,
+                now: @escaping @Sendable () -> Date = { Date() }, log: Log, shutdown: ShutdownSignal,
+                makeHandler: @escaping @Sendable () throws -> any MessageHandler) {
+        self.options = options
+        self.brokers = brokers
+        self.databasePath = databasePath
+        self.now = now
+        self.log = log
+        self.shutdown = shutdown
+        self.makeHandler = makeHandler
+    }
+
+    /// Applies the runtime's and the handler's migrations, then blocks running the consumers
+    /// on their own threads (rabbitmq-c and SQLite calls block; they stay off the Swift
+    /// concurrency pool). Returns once every consumer has finished its batch and closed.
+    public func run() throws {
+        let db = try Database(path: databasePath)
+        try db.migrate(RuntimeSchema.migrations + makeHandler().migrations)
+        db.close()
+        let done = DispatchGroup()
+        let failures = FailureList()
+        for i in 1...max(1, options.consumers) {
+            done.enter()
+            let thread = Thread { [self] in
+                defer { done.leave() }
+                do {
+                    try ConsumerLoop(worker: self, index: i).run()
+                } catch {
+                    log.error("consumer stopped", ["consumer": i, "error": error])
+                    failures.add(error)
+                    shutdown.request()
+                }
+            }
+            thread.name = "\(options.name)-\(i)"
+            thread.stackSize = 1 << 22
+            thread.start()
+        }
+        done.wait()
+        if let first = failures.first { throw first }
+    }
+}
+
+final class FailureList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [Error] = []
+    func add(_ e: Error) { lock.withLock { errors.append(e) } }
+    var first: Error? { lock.withLock { errors.first } }
+}

@@ -1,0 +1,97 @@
+// A worker with a one-row insert handler on a private topology: the subject of the runtime's
+// fault tests (kill -9, SIGTERM, broker restart) and of `scripts/bench runtime`, beside a
+// bare consumer that only acks. Not part of the product.
+//
+//   RuntimeProbe publish --prefix P --count N [--from K]
+//   RuntimeProbe worker  --prefix P [--db PATH] [--expect N] [--consumers C] [--prefetch N]
+//   RuntimeProbe bare    --prefix P --expect N [--prefetch N]
+import Broker
+import Foundation
+import Store
+import Synchronization
+import WorkerKit
+
+let args = CommandLine.arguments.dropFirst()
+func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: "--\(name)"), args.index(after: i) < args.endIndex else { return nil }
+    return args[args.index(after: i)]
+}
+let mode = args.first ?? ""
+guard let prefix = option("prefix") else {
+    FileHandle.standardError.write(Data("usage: RuntimeProbe publish|worker|bare --prefix P ...\n".utf8))
+    exit(1)
+}
+let topology = Topology.isolated(prefix: prefix, retryDelays: [200, 400, 800])
+let settings = try Settings.fromEnvironment()
+let prefetch = option("prefetch").flatMap(Int.init) ?? 200
+let expect = option("expect").flatMap(Int.init)
+let log = Log(component: "probe-\(mode)")
+
+/// Inserts one row per message. The effects table deliberately has no unique constraint: a
+/// second effect for a message must show up as a second row, not be hidden by the schema.
+final class InsertHandler: MessageHandler {
+    static let processed = Atomic<Int>(0)
+    let shutdown: ShutdownSignal
+    let expect: Int?
+    init(shutdown: ShutdownSignal, expect: Int?) {
+        self.shutdown = shutdown
+        self.expect = expect
+    }
+    var migrations: [Migration] {
+        [Migration(version: 100, name: "probe effects",
+                   sql: "CREATE TABLE probe_effects (message_id TEXT NOT NULL, bytes INTEGER NOT NULL)")]
+    }
+    func handle(_ message: InboundMessage, context: HandlerContext) throws {
+        try context.db.execute("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)",
+                               [.text(message.messageID), .int(message.body.count)])
+        let n = Self.processed.wrappingAdd(1, ordering: .relaxed).newValue
+        if let expect, n >= expect { shutdown.request() }
+    }
+}
+
+switch mode {
+case "publish":
+    let count = option("count").flatMap(Int.init) ?? 1000
+    let from = option("from").flatMap(Int.init) ?? 0
+    let c = try Connection(endpoint: settings.brokers[0], name: "probe publisher")
+    try topology.declare(on: c)
+    let body = Array(repeating: UInt8(ascii: "x"), count: 64)
+    try c.publishConfirmed((from..<(from + count)).lazy.map { i in
+        OutgoingMessage(exchange: topology.intakeExchange, routingKey: "work.probe",
+                        properties: MessageProperties(messageID: "m-\(i)", type: "probe", contentType: "text/plain"),
+                        body: body)
+    }, window: 1000)
+    print("published \(count)")
+case "worker":
+    var options = WorkerOptions(name: "probe", queue: topology.queues[0].name, topology: topology,
+                                consumers: option("consumers").flatMap(Int.init) ?? 1, prefetch: prefetch)
+    options.reconnect = Backoff(base: 0.1, cap: 2)
+    let shutdown = ShutdownSignal()
+    shutdown.installSignalHandlers(log: log)
+    let worker = Worker(options: options, brokers: settings.brokers, databasePath: option("db") ?? settings.databasePath,
+                        log: log, shutdown: shutdown) { InsertHandler(shutdown: shutdown, expect: expect) }
+    do {
+        try worker.run()
+    } catch {
+        log.error("failed", ["error": error])
+        exit(2)
+    }
+case "bare":
+    // The broker's ceiling for this queue: consume with the same prefetch and ack each batch
+    // with one `multiple` ack, doing nothing else.
+    let c = try Connection(endpoint: settings.brokers[0], name: "probe bare consumer")
+    try topology.declare(on: c)
+    try c.setPrefetch(prefetch)
+    try c.consume(topology.queues[0].name)
+    var n = 0
+    while n < (expect ?? Int.max) {
+        let batch = try c.nextDeliveries(max: prefetch, wait: 5, linger: 0.005)
+        guard let last = batch.last else { break }
+        try c.ack(last.deliveryTag, multiple: true)
+        n += batch.count
+    }
+    print("consumed \(n)")
+default:
+    FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
+    exit(1)
+}
