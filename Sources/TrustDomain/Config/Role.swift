@@ -1,0 +1,31 @@
+/// What a person does, in the fixed vocabulary shared by `Config/directory.csv` and forum
+/// audiences. A closed set, because a misspelt role in an audience would silently remind nobody;
+/// an unknown spelling is refused when the file is loaded.
+public enum Role: String, CaseIterable, Hashable, Sendable, ConfigVocabulary {
+    case headteacher
+    case deputy
+    case englishLead = "english-lead"
+    case mathsLead = "maths-lead"
+    case curriculumLead = "curriculum-lead"
+    case eyfsLead = "eyfs-lead"
+    case senco
+    case dsl
+    case businessManager = "business-manager"
+    case governor
+    case ect
+    case ectMentor = "ect-mentor"
+    case supportStaff = "support-staff"
+    case teacherR = "teacher-r"
+    case teacherY1 = "teacher-y1"
+    case teacherY2 = "teacher-y2"
+    case teacherY3 = "teacher-y3"
+    case teacherY4 = "teacher-y4"
+    case teacherY5 = "teacher-y5"
+    case teacherY6 = "teacher-y6"
+    case newStaff = "new-staff"
+    case centralTeam = "central-team"
+    case dataManager = "data-manager"
+
+    static let vocabularyName = "role"
+    public init(from decoder: any Decoder) throws { self = try Self.decodeCase(from: decoder) }
+}
