@@ -1,0 +1,239 @@
+import Foundation
+
+/// Turns the bytes of a data-drop CSV into pupil records, or refuses the whole file with every
+/// problem in it (a drop is all-or-nothing, per the contract).
+///
+/// Decisions the contract leaves open:
+/// - Header names are matched after trimming spaces and ignoring case.
+/// - Every contract column is required. An unknown extra column is an error, not a warning:
+///   the likeliest extra column is a pupil's name, and the trust promises drops carry none.
+/// - Values are trimmed and codes are case-insensitive. A row whose values are all empty is
+///   skipped (spreadsheets export formatted-but-empty rows as `,,,,`).
+/// - Phonics (year 1) and MTC (year 4) are optional even in their year; gld is required for
+///   reception. Any of them on a row of another year is an error, as are judgements or
+///   targets on nursery and reception rows.
+/// - If a row's year is itself invalid, the year-dependent columns are checked for format only,
+///   so one typo does not produce a cascade of misleading errors.
+/// - A CSV structural error (a broken quote, a ragged row) stops reading; the row errors found
+///   before it are still reported with it.
+public enum DataDropFile {
+    /// Far above the largest academy (about 650 pupils) while keeping a hostile file small.
+    public static let defaultLimits = CSVLimits(
+        maxBytes: 5 << 20, maxColumns: 200, maxFieldBytes: 1 << 10, maxRows: 10_000)
+    public static let defaultMaxListedErrors = 100
+
+    public static func validate(_ data: Data, limits: CSVLimits = defaultLimits,
+                                maxListedErrors: Int = defaultMaxListedErrors)
+        throws(DropRejection) -> [PupilRecord]
+    {
+        try validate(maxListedErrors) { () throws(CSVError) in try CSVReader(data, limits: limits) }
+    }
+
+    public static func validate(_ bytes: [UInt8], limits: CSVLimits = defaultLimits,
+                                maxListedErrors: Int = defaultMaxListedErrors)
+        throws(DropRejection) -> [PupilRecord]
+    {
+        try validate(maxListedErrors) { () throws(CSVError) in try CSVReader(bytes, limits: limits) }
+    }
+
+    private static func validate(_ maxListedErrors: Int,
+                                 reader makeReader: () throws(CSVError) -> CSVReader)
+        throws(DropRejection) -> [PupilRecord]
+    {
+        var validation = Validation(cap: maxListedErrors)
+        do throws(CSVError) {
+            var reader = try makeReader()
+            try validation.run(&reader)
+        } catch {
+            validation.add(DropValidationError(error))
+        }
+        return try validation.result()
+    }
+}
+
+private struct Validation {
+    let cap: Int
+    var listed: [DropValidationError] = []
+    var total = 0
+    var records: [PupilRecord] = []
+    var columnIndex: [DropColumn: Int] = [:]
+    var lineOfUPN: [UPN: Int] = [:]
+
+    init(cap: Int) { self.cap = max(cap, 1) }
+
+    mutating func add(_ error: DropValidationError) {
+        total += 1
+        if listed.count < cap { listed.append(error) }
+    }
+
+    func result() throws(DropRejection) -> [PupilRecord] {
+        guard total == 0 else { throw DropRejection(errors: listed, totalCount: total) }
+        return records
+    }
+
+    mutating func run(_ reader: inout CSVReader) throws(CSVError) {
+        guard let header = try reader.next() else {
+            return add(DropValidationError(line: 0, reason:
+                "the file is empty; it needs the header row \(DropColumn.header) and a row for each pupil"))
+        }
+        guard readHeader(header) else { return }
+        while let row = try reader.next() {
+            if let record = validateRow(row) { records.append(record) }
+        }
+        if records.isEmpty && total == 0 {
+            add(DropValidationError(line: 0, reason: "the file has no pupil rows"))
+        }
+    }
+
+    /// Returns whether rows can be checked: only when every column is present exactly once.
+    private mutating func readHeader(_ header: CSVRecord) -> Bool {
+        var numberOfName: [String: Int] = [:]
+        for (index, field) in header.fields.enumerated() {
+            let trimmed = field.trimmingDropWhitespace
+            let name = trimmed.lowercased()
+            let number = index + 1
+            if name.isEmpty {
+                add(DropValidationError(line: header.line, reason:
+                    "column \(number) has no name; delete the empty column"))
+            } else if let first = numberOfName[name] {
+                add(DropValidationError(line: header.line, column: name, reason:
+                    "the column appears twice (columns \(first) and \(number))"))
+            } else {
+                numberOfName[name] = number
+                if let column = DropColumn(rawValue: name) {
+                    columnIndex[column] = index
+                } else {
+                    add(DropValidationError(line: header.line, value: trimmed, reason:
+                        "(column \(number)) is not a data-drop column; delete it, since a drop carries only \(DropColumn.header)"))
+                }
+            }
+        }
+        let missing = DropColumn.allCases.filter { columnIndex[$0] == nil }.map(\.rawValue)
+        if !missing.isEmpty {
+            add(DropValidationError(line: header.line, reason:
+                "the header lacks \(missing.count == 1 ? "the column" : "the columns") \(missing.joined(separator: ", ")); it must be \(DropColumn.header)"))
+        }
+        return total == 0
+    }
+
+    private mutating func validateRow(_ row: CSVRecord) -> PupilRecord? {
+        var values: [DropColumn: String] = [:]
+        for (column, index) in columnIndex {
+            values[column] = row.fields[index].trimmingDropWhitespace
+        }
+        if values.values.allSatisfy(\.isEmpty) { return nil }
+
+        var check = RowCheck(line: row.line, values: values)
+        let upn = check.upn()
+        let year = check.value(.year, parse: YearGroup.init(code:))
+        let gender = check.value(.gender, parse: Gender.init(code:))
+        let pp = check.value(.pp, parse: yesNo)
+        let eal = check.value(.eal, parse: yesNo)
+        let send = check.value(.send, parse: SENDStatus.init(code:))
+        let attainment = check.judgements(DropColumn.judgements, year: year)
+        let targets = check.judgements(DropColumn.targets, year: year)
+        let gld = check.value(.gld, year: year, parse: yesNo)
+        let phonics = check.value(.phonics, year: year) { wholeNumber($0, in: 0...40) }
+        let mtc = check.value(.mtc, year: year) { wholeNumber($0, in: 0...25) }
+
+        if let upn {
+            if let first = lineOfUPN[upn] {
+                check.fail(.upn, upn.rawValue, "repeats the UPN on line \(first)")
+            } else {
+                lineOfUPN[upn] = row.line
+            }
+        }
+        check.errors.forEach { add($0) }
+        guard check.errors.isEmpty, let upn, let year, let pp, let eal, let send else { return nil }
+        return PupilRecord(upn: upn, year: year, gender: gender, pupilPremium: pp, eal: eal,
+                           send: send, attainment: attainment, targets: targets,
+                           goodLevelOfDevelopment: gld, phonics: phonics,
+                           multiplicationCheck: mtc)
+    }
+}
+
+/// The checks on one row, collecting every problem rather than stopping at the first.
+private struct RowCheck {
+    let line: Int
+    let values: [DropColumn: String]
+    var errors: [DropValidationError] = []
+
+    mutating func fail(_ column: DropColumn, _ value: String?, _ reason: String) {
+        errors.append(DropValidationError(line: line, column: column.rawValue, value: value,
+                                          reason: reason))
+    }
+
+    /// Applies the column's presence rule for this row's year, then parses a non-empty value.
+    /// `year` is nil for year-independent columns and when the row's own year is invalid.
+    mutating func value<T>(_ column: DropColumn, year: YearGroup? = nil,
+                           parse: (String) -> T?) -> T? {
+        let text = values[column] ?? ""
+        let scope = column.scope
+        if let scope, let year, !scope.years.contains(year) {
+            if !text.isEmpty {
+                fail(column, text, "is given for a \(year.name) pupil, but \(column.rawValue) is for \(scope.label) only; leave it empty")
+            }
+            return nil
+        }
+        if text.isEmpty {
+            if column.isRequired, scope == nil || year != nil {
+                let forYear = year.map { " for \($0.name)" } ?? ""
+                fail(column, nil, "a value is required\(forYear) (\(column.allowedValues))")
+            }
+            return nil
+        }
+        guard let parsed = parse(text) else {
+            fail(column, text, column.invalidReason)
+            return nil
+        }
+        return parsed
+    }
+
+    mutating func upn() -> UPN? {
+        guard let text = value(.upn, parse: { $0.uppercased() }) else { return nil }
+        do {
+            return try UPN(text)
+        } catch {
+            fail(.upn, text, error.reason)
+            return nil
+        }
+    }
+
+    mutating func judgements(_ columns: [DropColumn], year: YearGroup?) -> SubjectJudgements? {
+        let found = columns.map { value($0, year: year, parse: Judgement.init(code:)) }
+        guard case let (reading?, writing?, maths?) = (found[0], found[1], found[2]) else {
+            return nil
+        }
+        return SubjectJudgements(reading: reading, writing: writing, maths: maths)
+    }
+}
+
+private func yesNo(_ text: String) -> Bool? {
+    switch text.uppercased() {
+    case "Y": true
+    case "N": false
+    default: nil
+    }
+}
+
+private func wholeNumber(_ text: String, in range: ClosedRange<Int>) -> Int? {
+    guard text.utf8.count <= 3, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+        let number = Int(text), range.contains(number)
+    else { return nil }
+    return number
+}
+
+extension String {
+    /// Trims Unicode whitespace (including the no-break spaces spreadsheets paste in), without
+    /// allocating when there is nothing to trim, which is almost always.
+    var trimmingDropWhitespace: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        if first == scalars.startIndex, last == scalars.index(before: scalars.endIndex) {
+            return self
+        }
+        return String(scalars[first...last])
+    }
+}
