@@ -78,8 +78,11 @@ import Testing
         #expect(Self.unfoldedHeaders(bytes).first { $0.name == "Subject" }?.value == subject)
     }
 
-    @Test func lookalikeEncodedWordIsEncodedRatherThanPassedThrough() {
-        #expect(MIMEHeaderText.unstructuredAtoms("=?UTF-8?B?ZXZpbA==?=")[0] != "=?UTF-8?B?ZXZpbA==?=")
+    @Test func lookalikeEncodedWordIsEncodedRatherThanPassedThrough() throws {
+        let lookalike = "=?UTF-8?B?ZXZpbA==?="
+        #expect(MIMEHeaderText.unstructuredAtoms(lookalike)[0] != lookalike)
+        let mailbox = try MailAddress("a@b", displayName: lookalike)
+        #expect(MIMEHeaderText.addressAtoms(mailbox)[0] != lookalike)
     }
 
     @Test func bodyIsSevenBitCRLFWithShortLines() throws {

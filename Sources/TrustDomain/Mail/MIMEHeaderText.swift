@@ -51,6 +51,8 @@ enum MIMEHeaderText {
         let name = mailbox.displayName
         let angle = "<\(mailbox.address)>"
         if name.isEmpty { return [mailbox.address] }
+        // A literal "=?" would be decoded as an encoded-word and could show another name.
+        guard !name.contains("=?") else { return encodedWords(name) + [angle] }
         let words = name.split(separator: " ").map(String.init)
         if words.allSatisfy({ $0.utf8.allSatisfy(MailAddress.isAtext) && $0.utf8.count <= longestPlainWord }) {
             return words + [angle]
