@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "TrustDomainTests", dependencies: ["TrustDomain"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
-        .testTarget(name: "MailTests", dependencies: ["Mail", "TrustDomain"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "TrustDomain"], exclude: ["Fixtures"]),
         .testTarget(name: "WorkerKitTests", dependencies: ["WorkerKit", "Broker", "Store", "TrustDomain"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,11 +12,11 @@ struct CrashTests {
         let total = 20_000
         // Publish in the background so messages arrive while the worker is being killed.
         let publisher = try Fixture.startProbe("publish", prefix: prefix, db: Fixture.tempDatabase(),
-                                               extra: ["--count", "\(total)"])
+                                               extra: ["--count", "\(total)", "--rate", "4000"])
         var kills: [Int] = []
         for _ in 1...5 {
             let worker = try Fixture.startProbe("worker", prefix: prefix, db: db)
-            Thread.sleep(forTimeInterval: Double.random(in: 0.3...1.2))
+            Thread.sleep(forTimeInterval: Double.random(in: 0.2...0.8))
             kill(worker.processIdentifier, SIGKILL)
             worker.waitUntilExit()
             #expect(worker.terminationReason == .uncaughtSignal)
@@ -24,6 +24,8 @@ struct CrashTests {
         }
         publisher.waitUntilExit()
         #expect(publisher.terminationStatus == 0)
+        // Every kill landed mid-stream, not after the work was done.
+        #expect(kills.allSatisfy { $0 < total }, "effects at each kill: \(kills)")
         let last = try Fixture.startProbe("worker", prefix: prefix, db: db)
         let finished = try Fixture.waitFor(120) { try Fixture.effects(db).count >= total }
         kill(last.processIdentifier, SIGTERM)
@@ -85,11 +87,7 @@ struct DisruptiveTests {
     }
 
     private func broker(_ command: String) throws {
-        let p = Process()
-        p.executableURL = Fixture.repoRoot.appendingPathComponent("scripts/broker")
-        p.arguments = [command]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "scripts/broker \(command) failed")
+        let status = Fixture.runScript(Fixture.repoRoot.appendingPathComponent("scripts/broker").path, [command])
+        #expect(status == 0, "scripts/broker \(command) failed")
     }
 }

@@ -56,7 +56,7 @@ enum Fixture {
         env["TRUST_DB"] = db
         p.environment = env
         let logURL = URL(fileURLWithPath: db + ".\(mode).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logURL)
         handle.seekToEndOfFile()
         p.standardError = handle
@@ -103,6 +103,18 @@ enum Fixture {
         #expect(missing.isEmpty, "missing \(missing.count), e.g. \(missing.prefix(5))", sourceLocation: sourceLocation)
         #expect(doubled.isEmpty, "doubled \(doubled.count), e.g. \(doubled.prefix(5))", sourceLocation: sourceLocation)
         #expect(effects.count == count, "effects for \(effects.count) ids, expected \(count)", sourceLocation: sourceLocation)
+    }
+
+    /// Runs a script and waits for it with waitpid. Foundation's Process would also wait for
+    /// the broker that `scripts/broker start` leaves running, which inherits its pipe.
+    static func runScript(_ path: String, _ arguments: [String]) -> Int32 {
+        var pid: pid_t = 0
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, path, nil, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 
     static func cleanUp(prefix: String) {

@@ -2,7 +2,7 @@
 // fault tests (kill -9, SIGTERM, broker restart) and of `scripts/bench runtime`, beside a
 // bare consumer that only acks. Not part of the product.
 //
-//   RuntimeProbe publish --prefix P --count N [--from K]
+//   RuntimeProbe publish --prefix P --count N [--from K] [--rate MSGS_PER_S]
 //   RuntimeProbe worker  --prefix P [--db PATH] [--expect N] [--consumers C] [--prefetch N]
 //   RuntimeProbe bare    --prefix P --expect N [--prefetch N]
 import Broker
@@ -56,11 +56,21 @@ case "publish":
     let c = try Connection(endpoint: settings.brokers[0], name: "probe publisher")
     try topology.declare(on: c)
     let body = Array(repeating: UInt8(ascii: "x"), count: 64)
-    try c.publishConfirmed((from..<(from + count)).lazy.map { i in
-        OutgoingMessage(exchange: topology.intakeExchange, routingKey: "work.probe",
-                        properties: MessageProperties(messageID: "m-\(i)", type: "probe", contentType: "text/plain"),
-                        body: body)
-    }, window: 1000)
+    // An optional rate turns a burst into a stream, so faults can land while messages flow.
+    let chunk = 500
+    let rate = option("rate").flatMap(Double.init)
+    let started = Date()
+    for start in stride(from: from, to: from + count, by: chunk) {
+        try c.publishConfirmed((start..<min(start + chunk, from + count)).lazy.map { i in
+            OutgoingMessage(exchange: topology.intakeExchange, routingKey: "work.probe",
+                            properties: MessageProperties(messageID: "m-\(i)", type: "probe", contentType: "text/plain"),
+                            body: body)
+        }, window: chunk)
+        if let rate {
+            let due = Double(start + chunk - from) / rate - Date().timeIntervalSince(started)
+            if due > 0 { Thread.sleep(forTimeInterval: due) }
+        }
+    }
     print("published \(count)")
 case "worker":
     var options = WorkerOptions(name: "probe", queue: topology.queues[0].name, topology: topology,

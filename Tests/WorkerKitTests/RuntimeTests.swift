@@ -1,0 +1,184 @@
+import Broker
+import Foundation
+import Store
+import Synchronization
+import Testing
+import WorkerKit
+
+/// A handler whose behaviour per message is chosen by the body: `ok`, `transient`,
+/// `permanent`, or `event` (also emits an event). Records the time of every attempt.
+final class ScriptedHandler: MessageHandler {
+    static let attempts = Mutex<[String: [Date]]>([:])
+
+    var migrations: [Migration] {
+        [Migration(version: 100, name: "effects", sql: "CREATE TABLE effects (message_id TEXT NOT NULL)")]
+    }
+
+    func handle(_ message: InboundMessage, context: HandlerContext) throws {
+        Self.attempts.withLock { $0[message.messageID, default: []].append(Date()) }
+        // The effect is written first, so a failure must roll it back to leave nothing.
+        try context.db.execute("INSERT INTO effects (message_id) VALUES (?)", [.text(message.messageID)])
+        switch String(decoding: message.body, as: UTF8.self) {
+        case "transient": throw HandlerError.transient("mail server unavailable")
+        case "permanent": throw HandlerError.permanent("line 3, column year: \"7\" is not a primary year")
+        case "event":
+            try context.emit(routingKey: "test.done", type: "test.done",
+                             json: Array("{\"id\":\"\(message.messageID)\"}".utf8), messageID: "done:\(message.messageID)")
+        default: break
+        }
+    }
+}
+
+/// Runs a worker in-process on a private topology until `until` holds or time runs out.
+struct InProcessRun {
+    let topology: Topology
+    let db = Fixture.tempDatabase()
+
+    init(retryDelays: [Int] = [200, 400, 800]) {
+        topology = .isolated(prefix: Fixture.uniquePrefix(), retryDelays: retryDelays)
+    }
+
+    func publish(_ messages: [(id: String?, body: String)]) throws {
+        let c = try Fixture.connect()
+        defer { c.close() }
+        try topology.declare(on: c)
+        try c.publishConfirmed(messages.map { m in
+            OutgoingMessage(exchange: topology.intakeExchange, routingKey: "work.test",
+                            properties: MessageProperties(messageID: m.id, type: "test"), body: Array(m.body.utf8))
+        })
+    }
+
+    func run(seconds: Double, until: @escaping @Sendable () throws -> Bool) throws {
+        let shutdown = ShutdownSignal()
+        let worker = Worker(options: WorkerOptions(name: "test", queue: topology.queues[0].name, topology: topology),
+                            brokers: [try Fixture.endpoint()], databasePath: db,
+                            log: Log(component: "test", minimum: .warn), shutdown: shutdown) { ScriptedHandler() }
+        let finished = DispatchSemaphore(value: 0)
+        let failure = Mutex<String?>(nil)
+        Thread.detachNewThread {
+            do { try worker.run() } catch { failure.withLock { $0 = "\(error)" } }
+            finished.signal()
+        }
+        _ = Fixture.waitFor(seconds) { (try? until()) ?? false }
+        shutdown.request()
+        #expect(finished.wait(timeout: .now() + 10) == .success, "worker did not stop within 10 s")
+        #expect(failure.withLock { $0 } == nil)
+    }
+
+    func count(_ sql: String, _ params: [SQLValue] = []) throws -> Int {
+        let d = try Database(path: db, readOnly: true)
+        defer { d.close() }
+        return Int(try d.scalar(sql, params)?.int64Value ?? 0)
+    }
+
+    func dead() throws -> [Delivery] {
+        let c = try Fixture.connect()
+        defer { c.close() }
+        var out: [Delivery] = []
+        while let d = try c.get(Topology.deadQueue(topology.queues[0].name)) {
+            out.append(d)
+            try c.ack(d.deliveryTag)
+        }
+        return out
+    }
+
+    func cleanUp() {
+        guard let c = try? Fixture.connect() else { return }
+        topology.delete(on: c)
+        c.close()
+    }
+}
+
+@Suite("Runtime: retries, dead letters, duplicates, events")
+struct RuntimeTests {
+    @Test func poisonMessageIsRetriedWithGrowingDelaysThenDeadLetteredAndItsNeighboursAreUnaffected() throws {
+        let run = InProcessRun()
+        defer { run.cleanUp() }
+        let id = "poison-\(UUID().uuidString)"
+        var messages: [(id: String?, body: String)] = (0..<50).map { ("ok-\($0)-\(id)", "ok") }
+        messages.insert((id, "transient"), at: 25)
+        try run.publish(messages)
+        try run.run(seconds: 20) {
+            try run.count("SELECT count(*) FROM processed_messages WHERE outcome = 'dead-lettered'") == 1
+        }
+        // Neighbours: each exactly one effect; the poison message none (every attempt rolled back).
+        #expect(try run.count("SELECT count(*) FROM effects WHERE message_id LIKE 'ok-%'") == 50)
+        #expect(try run.count("SELECT count(DISTINCT message_id) FROM effects") == 50)
+        #expect(try run.count("SELECT count(*) FROM effects WHERE message_id = ?", [.text(id)]) == 0)
+        // One first try plus one per retry delay, each further apart than the last.
+        let times = ScriptedHandler.attempts.withLock { $0[id] ?? [] }
+        #expect(times.count == 4)
+        let gaps = zip(times.dropFirst(), times).map { $0.timeIntervalSince($1) }
+        #expect(gaps.count == 3 && gaps[0] >= 0.18 && gaps[1] >= 0.38 && gaps[2] >= 0.78, "gaps \(gaps)")
+        #expect(gaps == gaps.sorted(), "gaps \(gaps)")
+        let dead = try run.dead()
+        #expect(dead.count == 1)
+        let d = try #require(dead.first)
+        #expect(d.properties.messageID == id)
+        #expect(String(decoding: d.body, as: UTF8.self) == "transient")
+        #expect(d.properties.headers["x-error"]?.stringValue == "gave up after 4 attempts: mail server unavailable")
+        #expect(d.properties.headers["x-attempts"]?.intValue == 4)
+        #expect(d.properties.headers["x-failed-at"]?.stringValue?.hasPrefix("20") == true)
+        #expect(try run.count("SELECT value FROM worker_counters WHERE name = 'retried'") == 3)
+    }
+
+    @Test func invalidInputIsDeadLetteredAtOnceAndTheSenderIsTold() throws {
+        let run = InProcessRun()
+        defer { run.cleanUp() }
+        try run.publish([("bad-1", "permanent"), ("good-1", "ok")])
+        try run.run(seconds: 10) {
+            try run.count("SELECT count(*) FROM processed_messages") == 2
+        }
+        let dead = try run.dead()
+        #expect(dead.map(\.properties.messageID) == ["bad-1"])
+        #expect(dead.first?.properties.headers["x-attempts"]?.intValue == 1)
+        #expect(dead.first?.properties.headers["x-error"]?.stringValue == "line 3, column year: \"7\" is not a primary year")
+        #expect(try run.count("SELECT count(*) FROM effects") == 1)
+        // The dead-letter notice went to trust.events (through the outbox, now empty).
+        let c = try Fixture.connect()
+        let event = try #require(try c.get(run.topology.eventLogQueue!))
+        #expect(event.routingKey == "deadletter.\(run.topology.queues[0].name)")
+        let json = try JSONSerialization.jsonObject(with: Data(event.body)) as? [String: Any]
+        #expect(json?["message_id"] as? String == "bad-1")
+        #expect((json?["reason"] as? String)?.contains("not a primary year") == true)
+        #expect(try run.count("SELECT count(*) FROM outbox") == 0)
+    }
+
+    @Test func messageWithoutAnIDIsDeadLetteredWithAClearReason() throws {
+        let run = InProcessRun()
+        defer { run.cleanUp() }
+        try run.publish([(nil, "ok"), ("with-id", "ok")])
+        try run.run(seconds: 10) { try run.count("SELECT count(*) FROM processed_messages") == 1 }
+        _ = Fixture.waitFor(2) { false }
+        let dead = try run.dead()
+        #expect(dead.count == 1)
+        #expect(dead.first?.properties.headers["x-error"]?.stringValue?.contains("no message_id") == true)
+        #expect(try run.count("SELECT count(*) FROM effects") == 1)
+    }
+
+    @Test func aRepublishedMessageHasNoSecondEffect() throws {
+        let run = InProcessRun()
+        defer { run.cleanUp() }
+        try run.publish([("same", "ok"), ("other", "ok"), ("same", "ok")])
+        try run.publish([("same", "ok")])
+        try run.run(seconds: 10) {
+            try run.count("SELECT value FROM worker_counters WHERE name = 'duplicates'") == 2
+        }
+        #expect(try run.count("SELECT count(*) FROM effects WHERE message_id = 'same'") == 1)
+        #expect(try run.count("SELECT value FROM worker_counters WHERE name = 'processed'") == 2)
+    }
+
+    @Test func eventsArePublishedOnlyForCommittedEffects() throws {
+        let run = InProcessRun()
+        defer { run.cleanUp() }
+        try run.publish([("e1", "event"), ("e2", "event")])
+        try run.run(seconds: 10) { try run.count("SELECT count(*) FROM processed_messages") == 2 }
+        let c = try Fixture.connect()
+        var ids: [String] = []
+        while let e = try c.get(run.topology.eventLogQueue!) {
+            ids.append(e.properties.messageID ?? "?")
+            try c.ack(e.deliveryTag)
+        }
+        #expect(ids.sorted() == ["done:e1", "done:e2"])
+    }
+}
