@@ -9,6 +9,10 @@ let package = Package(
     products: [
         .executable(name: "trustctl", targets: ["trustctl"]),
         .executable(name: "DataDropWorker", targets: ["DataDropWorker"]),
+        .executable(name: "SurveyWorker", targets: ["SurveyWorker"]),
+        .executable(name: "NewsletterWorker", targets: ["NewsletterWorker"]),
+        .executable(name: "ReminderWorker", targets: ["ReminderWorker"]),
+        .executable(name: "Scheduler", targets: ["Scheduler"]),
     ],
     targets: [
         // System libraries, found through pkg-config on Debian.
@@ -32,14 +36,24 @@ let package = Package(
         .target(name: "Broker", dependencies: ["CRabbitMQ", "CAMQPShim"]),
         .target(name: "WorkerKit", dependencies: ["Broker", "Store", "TrustDomain"]),
         .target(name: "Mail", dependencies: ["CCurl", "CCurlShim", "TrustDomain"]),
+        // The workers' message handlers and the operator commands' logic: domain + plumbing.
+        .target(name: "TrustWorkers",
+                dependencies: ["TrustDomain", "Store", "Broker", "WorkerKit", "Mail", "CCrypto"]),
 
         // Thin executables.
         .executableTarget(name: "trustctl",
-                          dependencies: ["TrustDomain", "Broker", "Store", "WorkerKit"],
+                          dependencies: ["TrustDomain", "Broker", "Store", "WorkerKit", "TrustWorkers"],
                           path: "Workers/trustctl"),
-        .executableTarget(name: "DataDropWorker",
-                          dependencies: ["TrustDomain", "Broker", "Store", "WorkerKit"],
+        .executableTarget(name: "DataDropWorker", dependencies: ["WorkerKit", "TrustWorkers"],
                           path: "Workers/DataDropWorker"),
+        .executableTarget(name: "SurveyWorker", dependencies: ["WorkerKit", "TrustWorkers"],
+                          path: "Workers/SurveyWorker"),
+        .executableTarget(name: "NewsletterWorker", dependencies: ["WorkerKit", "TrustWorkers"],
+                          path: "Workers/NewsletterWorker"),
+        .executableTarget(name: "ReminderWorker", dependencies: ["WorkerKit", "TrustWorkers"],
+                          path: "Workers/ReminderWorker"),
+        .executableTarget(name: "Scheduler", dependencies: ["WorkerKit", "TrustWorkers", "Broker"],
+                          path: "Workers/Scheduler"),
 
         // Fixture for the runtime's fault tests and benchmark; not shipped.
         .executableTarget(name: "RuntimeProbe", dependencies: ["Broker", "Store", "WorkerKit"],
@@ -49,6 +63,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TrustDomain"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrustWorkersTests",
+                    dependencies: ["TrustWorkers", "TrustDomain", "WorkerKit", "Broker", "Store", "Mail"]),
         .testTarget(name: "WorkerKitTests", dependencies: ["WorkerKit", "Broker", "Store", "TrustDomain"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,18 +1,23 @@
 // trustctl: the operator's and data manager's command line. Exit codes: 0 ok, 1 usage or
 // input error (message on stderr), 2 system error (broker, database, disk).
-import Broker
+//
+// Each area of the system contributes a `CommandGroup` in its own file; this file only
+// dispatches, so areas never edit each other's commands.
 import Foundation
-import Store
 import TrustDomain
+import TrustWorkers
 import WorkerKit
+
+let groups: [CommandGroup] = [SetupCommands.group]
 
 let usage = """
     usage: trustctl COMMAND [options]
 
-      setup                 declare the broker topology (idempotent) and migrate the database
+    \(groups.map(\.usage).joined(separator: "\n"))
       help                  this text
 
     Settings come from the environment: TRUST_AMQP_URL, TRUST_DB, TRUST_CONFIG, TRUST_NOW.
+    Exit codes: 0 ok, 1 usage or input error, 2 system error.
     """
 
 func fail(_ message: String, code: Int32) -> Never {
@@ -22,26 +27,21 @@ func fail(_ message: String, code: Int32) -> Never {
 
 let raw = Array(CommandLine.arguments.dropFirst())
 do {
-    let args = try Arguments(raw, flagNames: ["json", "yes", "help", "all"])
+    let args = try Arguments(raw, flagNames: ["json", "yes", "help", "all", "html", "full"])
     let command = args.positionals.first ?? "help"
-    if command == "help" || args.flag("help") {
+    if command == "help" || (args.flag("help") && args.positionals.count <= 1) {
         print(usage)
         exit(0)
     }
-    let settings = try Settings.fromEnvironment()
-    switch command {
-    case "setup":
-        try args.allowOnly([])
-        let c = try Connection(endpoint: settings.brokers[0], name: "trustctl setup")
-        try Topology.trust.declare(on: c)
-        c.close()
-        print("broker topology declared on \(settings.brokers[0]): \(Topology.trust.allQueueNames.count) queues")
-    default:
+    guard let run = groups.lazy.compactMap({ $0.commands[command] }).first else {
         throw UsageError("unknown command \"\(command)\"; see trustctl help")
     }
+    try run(args, try Settings.fromEnvironment())
 } catch let e as UsageError {
     fail(e.description, code: 1)
 } catch let e as SettingsError {
+    fail(e.description, code: 1)
+} catch let e as InputError {
     fail(e.description, code: 1)
 } catch {
     fail("\(error)", code: 2)

@@ -1,0 +1,5 @@
+import Store
+
+extension TrustSchema {
+    static let reminders: [Migration] = []
+}

@@ -1,0 +1,14 @@
+import Store
+
+/// Bad input from a person (a file, an id, a date): exit code 1 with a message that says what
+/// to fix, as opposed to a system failure (exit code 2).
+public struct InputError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The runtime's own schema, public so operator tools can migrate a database before any
+/// worker has started.
+public enum WorkerRuntime {
+    public static var migrations: [Migration] { RuntimeSchema.migrations }
+}

@@ -1,0 +1,1 @@
+print("NewsletterWorker: not built yet")

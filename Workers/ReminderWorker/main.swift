@@ -1,0 +1,1 @@
+print("ReminderWorker: not built yet")

@@ -1,0 +1,1 @@
+print("Scheduler: not built yet")

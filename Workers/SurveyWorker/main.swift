@@ -1,0 +1,1 @@
+print("SurveyWorker: not built yet")
