@@ -56,11 +56,11 @@ public struct Topology: Sendable, Equatable {
 
     /// A private topology whose every name starts with `prefix`, for tests and benchmarks that
     /// must not touch (or be disturbed by) the real queues on the same broker.
-    public static func isolated(prefix: String, retryDelays: [Int] = [100, 200],
+    public static func isolated(prefix: String, bindings: [String] = ["work.*"], retryDelays: [Int] = [100, 200],
                                 deliveryLimit: Int = 10) -> Topology {
         Topology(intakeExchange: "\(prefix).intake", eventsExchange: "\(prefix).events",
                  retryExchange: "\(prefix).retry", deadExchange: "\(prefix).dead",
-                 queues: [.init(name: "\(prefix).work", bindings: ["work.*"])],
+                 queues: [.init(name: "\(prefix).work", bindings: bindings)],
                  retryDelays: retryDelays, deliveryLimit: deliveryLimit,
                  eventLogQueue: "\(prefix).events.log")
     }

@@ -1,0 +1,28 @@
+import Broker
+import Foundation
+import WorkerKit
+
+/// Sends messages into the system the way every sender must: persistent, with a message id,
+/// a type and a timestamp, confirmed by the broker, and mandatory so an unroutable message is
+/// an error rather than silently dropped.
+public enum IntakePublisher {
+    public static func message(routingKey: String, type: String, contentType: String, messageID: String,
+                               body: [UInt8], headers: [String: FieldValue] = [:],
+                               topology: Topology = .trust, now: Date = Date()) -> OutgoingMessage {
+        OutgoingMessage(exchange: topology.intakeExchange, routingKey: routingKey,
+                        properties: MessageProperties(messageID: messageID, type: type, contentType: contentType,
+                                                      timestamp: UInt64(now.timeIntervalSince1970),
+                                                      appID: "trustctl", headers: headers),
+                        body: body)
+    }
+
+    /// Publishes with confirms on a short-lived connection, declaring the topology first so the
+    /// bindings exist even before any worker has started.
+    public static func publish(_ messages: [OutgoingMessage], settings: Settings, topology: Topology = .trust,
+                               name: String = "trustctl") throws {
+        let c = try Connection(endpoint: settings.brokers[0], name: name)
+        defer { c.close() }
+        try topology.declare(on: c)
+        try c.publishConfirmed(messages)
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func trustWorkersPlaceholder() { #expect(Bool(true)) }
