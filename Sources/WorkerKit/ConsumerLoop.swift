@@ -25,7 +25,7 @@ final class ConsumerLoop {
         log = worker.log.child("consumer-\(index)")
         db = try Database(path: worker.databasePath)
         handler = try worker.makeHandler()
-        ledger = Ledger(queue: worker.options.queue)
+        ledger = try Ledger(queue: worker.options.queue, db: db)
         outbox = Outbox(eventsExchange: worker.options.topology.eventsExchange)
         counters = Counters(worker: worker.options.name)
         // Spread consumers over the listed nodes from the start.
@@ -90,8 +90,14 @@ final class ConsumerLoop {
     }
 
     /// Handles a batch in one transaction and acks it with one `multiple` ack after commit.
+    ///
+    /// The fast path runs every handler in the one transaction with no savepoints. If any
+    /// handler throws, the whole transaction is rolled back and the batch is run again with a
+    /// savepoint per message, so the failing message is rolled back alone and its batch-mates
+    /// commit as usual. Handlers are deterministic over the database, so the rerun is exact.
     private func process(_ batch: [Delivery], consumer: Connection, publisher: Connection) throws {
-        var attempt = 0
+        var storeAttempt = 0
+        var careful = false
         while true {
             let started = DispatchTime.now()
             do {
@@ -99,22 +105,27 @@ final class ConsumerLoop {
                 try db.transaction {
                     counters.reset(consumed: batch.count)
                     let now = worker.now()
+                    let batchContext = BatchContext(
+                        stamp: ISO8601.string(now),
+                        handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
                     for delivery in batch {
-                        try handleOne(delivery, now: now, forwards: &forwards)
+                        try handleOne(delivery, in: batchContext, careful: careful, forwards: &forwards)
                     }
                     // Retry and dead-letter copies are confirmed before the originals' ledger
                     // rows commit; a crash in between only makes a duplicate copy, which the
                     // ledger recognises when it comes back.
                     if !forwards.isEmpty { try publisher.publishConfirmed(forwards) }
                     let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-                    try counters.save(batchMilliseconds: ms, in: db)
+                    try counters.save(batchMilliseconds: ms, stamp: batchContext.stamp, in: db)
                 }
                 break
+            } catch is FastPathAbandoned {
+                careful = true
             } catch let error as StoreError where error.isTransient && !worker.shutdown.isRequested {
-                let delay = options.storeRetry.delay(attempt: attempt)
+                let delay = options.storeRetry.delay(attempt: storeAttempt)
                 log.warn("database unavailable, retrying batch", ["error": error, "batch": batch.count,
                                                                    "in_s": String(format: "%.2f", delay)])
-                attempt += 1
+                storeAttempt += 1
                 pause(delay)
                 try publisher.service()
             }
@@ -123,56 +134,81 @@ final class ConsumerLoop {
         try consumer.ack(batch[batch.count - 1].deliveryTag, multiple: true)
     }
 
-    private func handleOne(_ delivery: Delivery, now: Date, forwards: inout [OutgoingMessage]) throws {
+    /// What every message of a batch shares: one clock reading, one formatted timestamp and
+    /// one handler context, made once per batch rather than once per message.
+    struct BatchContext {
+        let stamp: String
+        let handler: HandlerContext
+    }
+
+    private struct FastPathAbandoned: Error {}
+
+    private func handleOne(_ delivery: Delivery, in batch: BatchContext, careful: Bool,
+                           forwards: inout [OutgoingMessage]) throws {
         let attempt = Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0)
         guard let id = delivery.properties.messageID, !id.isEmpty else {
             let reason = "message has no message_id; every message needs one so that a repeat has no second effect"
-            forwards.append(deadLetter(delivery, reason: reason, attempts: attempt + 1, now: now))
-            try counters.error(queue: options.queue, messageID: nil, kind: "dead-lettered", reason: reason, now: now, in: db)
+            forwards.append(deadLetter(delivery, reason: reason, attempts: attempt + 1, stamp: batch.stamp))
+            try counters.error(queue: options.queue, messageID: nil, kind: "dead-lettered", reason: reason,
+                               stamp: batch.stamp, in: db)
             log.warn("dead-lettered", ["queue": options.queue, "reason": reason])
             return
         }
-        if try ledger.isDuplicate(id, attempt: attempt, in: db) {
-            counters.duplicates += 1
+        let message = InboundMessage(delivery: delivery, queue: options.queue, messageID: id, attempt: attempt)
+        func run() throws -> Bool {
+            guard try ledger.claim(id, attempt: attempt, stamp: batch.stamp) else { return false }
+            try handler.handle(message, context: batch.handler)
+            return true
+        }
+        guard careful else {
+            do {
+                if try run() { counters.processed += 1 } else { counters.duplicates += 1 }
+            } catch let error as StoreError where error.isTransient {
+                throw error
+            } catch {
+                throw FastPathAbandoned()
+            }
             return
         }
-        let message = InboundMessage(delivery: delivery, queue: options.queue, messageID: id, attempt: attempt)
         do {
-            try db.savepoint {
-                try handler.handle(message, context: HandlerContext(db: db, log: log, now: now, outbox: outbox))
-                try ledger.record(id, outcome: .processed, attempts: attempt, detail: nil, now: now, in: db)
-            }
-            counters.processed += 1
+            // The savepoint rolls back this message's effects and ledger row only.
+            if try db.savepoint(run) { counters.processed += 1 } else { counters.duplicates += 1 }
         } catch {
-            // The savepoint is rolled back: none of the message's effects remain.
-            let reason = Self.oneLine(error)
-            if FailureClass.of(error) == .transient && attempt < options.topology.retryDelays.count {
-                var copy = delivery.forwarded(exchange: options.topology.retryExchange,
-                                              routingKey: Topology.retryQueue(options.queue, attempt: attempt + 1))
-                copy.properties.headers["x-attempts"] = .int(Int64(attempt + 1))
-                copy.properties.headers["x-last-error"] = .string(reason)
-                forwards.append(copy)
-                try ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason, now: now, in: db)
-                counters.retried += 1
-                try counters.error(queue: options.queue, messageID: id, kind: "retried", reason: reason, now: now, in: db)
-                log.warn("retry scheduled", ["id": id, "attempt": attempt + 1, "reason": reason])
-            } else {
-                let why = FailureClass.of(error) == .transient
-                    ? "gave up after \(attempt + 1) attempts: \(reason)" : reason
-                forwards.append(deadLetter(delivery, reason: why, attempts: attempt + 1, now: now))
-                try ledger.record(id, outcome: .deadLettered, attempts: attempt + 1, detail: why, now: now, in: db)
-                try counters.error(queue: options.queue, messageID: id, kind: "dead-lettered", reason: why, now: now, in: db)
-                try announceDeadLetter(delivery, id: id, reason: why, attempts: attempt + 1, now: now)
-                log.warn("dead-lettered", ["id": id, "reason": why])
-            }
+            try settleFailure(delivery, id: id, attempt: attempt, error: error, stamp: batch.stamp,
+                              forwards: &forwards)
         }
     }
 
-    private func deadLetter(_ delivery: Delivery, reason: String, attempts: Int, now: Date) -> OutgoingMessage {
+    /// A message whose handler threw: retry it later, or dead-letter it and say why.
+    private func settleFailure(_ delivery: Delivery, id: String, attempt: Int, error: Error, stamp: String,
+                               forwards: inout [OutgoingMessage]) throws {
+        let reason = Self.oneLine(error)
+        let transient = FailureClass.of(error) == .transient
+        if transient && attempt < options.topology.retryDelays.count {
+            var copy = delivery.forwarded(exchange: options.topology.retryExchange,
+                                          routingKey: Topology.retryQueue(options.queue, attempt: attempt + 1))
+            copy.properties.headers["x-attempts"] = .int(Int64(attempt + 1))
+            copy.properties.headers["x-last-error"] = .string(reason)
+            forwards.append(copy)
+            try ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason, stamp: stamp)
+            counters.retried += 1
+            try counters.error(queue: options.queue, messageID: id, kind: "retried", reason: reason, stamp: stamp, in: db)
+            log.warn("retry scheduled", ["id": id, "attempt": attempt + 1, "reason": reason])
+        } else {
+            let why = transient ? "gave up after \(attempt + 1) attempts: \(reason)" : reason
+            forwards.append(deadLetter(delivery, reason: why, attempts: attempt + 1, stamp: stamp))
+            try ledger.record(id, outcome: .deadLettered, attempts: attempt + 1, detail: why, stamp: stamp)
+            try counters.error(queue: options.queue, messageID: id, kind: "dead-lettered", reason: why, stamp: stamp, in: db)
+            try announceDeadLetter(delivery, id: id, reason: why, attempts: attempt + 1, stamp: stamp)
+            log.warn("dead-lettered", ["id": id, "reason": why])
+        }
+    }
+
+    private func deadLetter(_ delivery: Delivery, reason: String, attempts: Int, stamp: String) -> OutgoingMessage {
         var copy = delivery.forwarded(exchange: options.topology.deadExchange, routingKey: options.queue)
         copy.properties.headers["x-error"] = .string(reason)
         copy.properties.headers["x-attempts"] = .int(Int64(attempts))
-        copy.properties.headers["x-failed-at"] = .string(ISO8601.string(now))
+        copy.properties.headers["x-failed-at"] = .string(stamp)
         copy.properties.headers["x-original-exchange"] = .string(delivery.exchange)
         copy.properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
         copy.properties.headers["x-last-error"] = nil
@@ -181,11 +217,11 @@ final class ConsumerLoop {
     }
 
     /// Tells the sender, on `trust.events`, that its message will not be processed and why.
-    private func announceDeadLetter(_ d: Delivery, id: String, reason: String, attempts: Int, now: Date) throws {
+    private func announceDeadLetter(_ d: Delivery, id: String, reason: String, attempts: Int, stamp: String) throws {
         let event: [String: Any] = [
             "queue": options.queue, "message_id": id, "type": d.properties.type ?? "",
             "routing_key": d.routingKey, "reason": reason, "attempts": attempts,
-            "failed_at": ISO8601.string(now),
+            "failed_at": stamp,
         ]
         let body = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])
         try outbox.add(exchange: options.topology.eventsExchange, routingKey: "deadletter.\(options.queue)",

@@ -2,7 +2,11 @@ import Foundation
 import Store
 
 /// The processed-message ledger: which message ids this queue has already dealt with.
-struct Ledger {
+///
+/// The common case, a message never seen before, costs one statement: `claim` inserts the
+/// `processed` row up front and only on a conflict looks at what is already there. The row
+/// commits or rolls back with the handler's effects, so it is proof of them.
+final class Ledger {
     enum Outcome: String {
         case processed
         case retryScheduled = "retry-scheduled"
@@ -10,27 +14,51 @@ struct Ledger {
     }
 
     let queue: String
+    private let insert: Statement
+    private let lookup: Statement
+    private let upsert: Statement
 
-    /// A message is a duplicate when its id is settled (processed or dead-lettered), or when a
-    /// retry copy with a higher attempt number is already on its way: the original, redelivered
-    /// after a crash, must not run beside its own retry.
-    func isDuplicate(_ id: String, attempt: Int, in db: Database) throws -> Bool {
-        let rows = try db.query(
-            "SELECT outcome, attempts FROM processed_messages WHERE queue = ? AND message_id = ?",
-            [.text(queue), .text(id)])
-        guard let row = rows.first else { return false }
-        if row.string(0) != Outcome.retryScheduled.rawValue { return true }
-        return attempt < (row.int(1) ?? 0)
-    }
-
-    func record(_ id: String, outcome: Outcome, attempts: Int, detail: String?, now: Date, in db: Database) throws {
-        try db.execute("""
+    init(queue: String, db: Database) throws {
+        self.queue = queue
+        insert = try db.prepare("""
+            INSERT INTO processed_messages (queue, message_id, outcome, attempts, detail, processed_at)
+            VALUES (?, ?, 'processed', ?, NULL, ?) ON CONFLICT (queue, message_id) DO NOTHING
+            """)
+        lookup = try db.prepare(
+            "SELECT outcome, attempts FROM processed_messages WHERE queue = ? AND message_id = ?")
+        upsert = try db.prepare("""
             INSERT INTO processed_messages (queue, message_id, outcome, attempts, detail, processed_at)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (queue, message_id) DO UPDATE SET outcome = excluded.outcome,
                 attempts = excluded.attempts, detail = excluded.detail, processed_at = excluded.processed_at
-            """, [.text(queue), .text(id), .text(outcome.rawValue), .int(attempts), .optional(detail),
-                  .text(ISO8601.string(now))])
+            """)
+    }
+
+    /// Records `id` as processed unless it is a duplicate; returns false for a duplicate.
+    ///
+    /// A message is a duplicate when its id is settled (processed or dead-lettered), or when a
+    /// retry copy with a higher attempt number is already on its way: the original, redelivered
+    /// after a crash, must not run beside its own retry.
+    func claim(_ id: String, attempt: Int, stamp: String) throws -> Bool {
+        try insert.bind(queue, at: 1)
+        try insert.bind(id, at: 2)
+        try insert.bind(attempt, at: 3)
+        try insert.bind(stamp, at: 4)
+        if try insert.execute() == 1 { return true }
+        try lookup.bind(queue, at: 1)
+        try lookup.bind(id, at: 2)
+        defer { lookup.reset() }
+        guard try lookup.step() else { return true }
+        guard lookup.string(at: 0) == Outcome.retryScheduled.rawValue,
+              attempt >= Int(lookup.int64(at: 1)) else { return false }
+        lookup.reset()
+        try record(id, outcome: .processed, attempts: attempt, detail: nil, stamp: stamp)
+        return true
+    }
+
+    func record(_ id: String, outcome: Outcome, attempts: Int, detail: String?, stamp: String) throws {
+        try upsert.run([.text(queue), .text(id), .text(outcome.rawValue), .int(attempts), .optional(detail),
+                        .text(stamp)])
     }
 }
 
@@ -54,8 +82,7 @@ final class Counters {
         deadLettered = 0
     }
 
-    func save(batchMilliseconds ms: Double, in db: Database) throws {
-        let stamp = ISO8601.now()
+    func save(batchMilliseconds ms: Double, stamp: String, in db: Database) throws {
         let deltas: [(String, Int)] = [
             ("consumed", consumed), ("processed", processed), ("duplicates", duplicates),
             ("retried", retried), ("dead_lettered", deadLettered), ("batches", 1),
@@ -75,9 +102,9 @@ final class Counters {
             """, [.text(worker), .int(Int(ms * 1000)), .text(stamp)])
     }
 
-    func error(queue: String, messageID: String?, kind: String, reason: String, now: Date, in db: Database) throws {
+    func error(queue: String, messageID: String?, kind: String, reason: String, stamp: String, in db: Database) throws {
         try db.execute("""
             INSERT INTO worker_errors (worker, queue, message_id, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)
-            """, [.text(worker), .text(queue), .optional(messageID), .text(kind), .text(reason), .text(ISO8601.string(now))])
+            """, [.text(worker), .text(queue), .optional(messageID), .text(kind), .text(reason), .text(stamp)])
     }
 }

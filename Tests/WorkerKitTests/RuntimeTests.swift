@@ -6,16 +6,20 @@ import Testing
 import WorkerKit
 
 /// A handler whose behaviour per message is chosen by the body: `ok`, `transient`,
-/// `permanent`, or `event` (also emits an event). Records the time of every attempt.
+/// `permanent`, or `event` (also emits an event). Records when each delivery attempt was
+/// first handled (the runtime may run a handler twice for one attempt: once on the fast path
+/// and again, alone in a savepoint, after a batch-mate failed).
 final class ScriptedHandler: MessageHandler {
-    static let attempts = Mutex<[String: [Date]]>([:])
+    static let attempts = Mutex<[String: [Int: Date]]>([:])
 
     var migrations: [Migration] {
         [Migration(version: 100, name: "effects", sql: "CREATE TABLE effects (message_id TEXT NOT NULL)")]
     }
 
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
-        Self.attempts.withLock { $0[message.messageID, default: []].append(Date()) }
+        Self.attempts.withLock { all in
+            if all[message.messageID]?[message.attempt] == nil { all[message.messageID, default: [:]][message.attempt] = Date() }
+        }
         // The effect is written first, so a failure must roll it back to leave nothing.
         try context.db.execute("INSERT INTO effects (message_id) VALUES (?)", [.text(message.messageID)])
         switch String(decoding: message.body, as: UTF8.self) {
@@ -106,7 +110,7 @@ struct RuntimeTests {
         #expect(try run.count("SELECT count(DISTINCT message_id) FROM effects") == 50)
         #expect(try run.count("SELECT count(*) FROM effects WHERE message_id = ?", [.text(id)]) == 0)
         // One first try plus one per retry delay, each further apart than the last.
-        let times = ScriptedHandler.attempts.withLock { $0[id] ?? [] }
+        let times = ScriptedHandler.attempts.withLock { $0[id] ?? [:] }.sorted { $0.key < $1.key }.map(\.value)
         #expect(times.count == 4)
         let gaps = zip(times.dropFirst(), times).map { $0.timeIntervalSince($1) }
         #expect(gaps.count == 3 && gaps[0] >= 0.18 && gaps[1] >= 0.38 && gaps[2] >= 0.78, "gaps \(gaps)")

@@ -5,6 +5,7 @@
 //   RuntimeProbe publish --prefix P --count N [--from K] [--rate MSGS_PER_S]
 //   RuntimeProbe worker  --prefix P [--db PATH] [--expect N] [--consumers C] [--prefetch N]
 //   RuntimeProbe bare    --prefix P --expect N [--prefetch N]
+//   RuntimeProbe cleanup --prefix P
 import Broker
 import Foundation
 import Store
@@ -41,9 +42,15 @@ final class InsertHandler: MessageHandler {
         [Migration(version: 100, name: "probe effects",
                    sql: "CREATE TABLE probe_effects (message_id TEXT NOT NULL, bytes INTEGER NOT NULL)")]
     }
+    /// Prepared once per consumer, as a handler on a hot path should.
+    private var insert: Statement?
+
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
-        try context.db.execute("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)",
-                               [.text(message.messageID), .int(message.body.count)])
+        let insert = try self.insert ?? context.db.prepare("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)")
+        self.insert = insert
+        try insert.bind(message.messageID, at: 1)
+        try insert.bind(message.body.count, at: 2)
+        try insert.execute()
         let n = Self.processed.wrappingAdd(1, ordering: .relaxed).newValue
         if let expect, n >= expect { shutdown.request() }
     }
@@ -101,6 +108,10 @@ case "bare":
         n += batch.count
     }
     print("consumed \(n)")
+case "cleanup":
+    let c = try Connection(endpoint: settings.brokers[0], name: "probe cleanup")
+    topology.delete(on: c)
+    c.close()
 default:
     FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
     exit(1)
