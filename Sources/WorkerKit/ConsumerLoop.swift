@@ -156,7 +156,8 @@ final class ConsumerLoop {
         }
         let message = InboundMessage(delivery: delivery, queue: options.queue, messageID: id, attempt: attempt)
         func run() throws -> Bool {
-            guard try ledger.claim(id, attempt: attempt, stamp: batch.stamp) else { return false }
+            let replayed = delivery.properties.headers["x-replayed-at"] != nil
+            guard try ledger.claim(id, attempt: attempt, replayed: replayed, stamp: batch.stamp) else { return false }
             try handler.handle(message, context: batch.handler)
             return true
         }

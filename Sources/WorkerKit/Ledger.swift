@@ -38,8 +38,9 @@ final class Ledger {
     ///
     /// A message is a duplicate when its id is settled (processed or dead-lettered), or when a
     /// retry copy with a higher attempt number is already on its way: the original, redelivered
-    /// after a crash, must not run beside its own retry.
-    func claim(_ id: String, attempt: Int, stamp: String) throws -> Bool {
+    /// after a crash, must not run beside its own retry. An operator's replay of a
+    /// dead-lettered message (`replayed`) is the one way to run a settled id again.
+    func claim(_ id: String, attempt: Int, replayed: Bool, stamp: String) throws -> Bool {
         try insert.bind(queue, at: 1)
         try insert.bind(id, at: 2)
         try insert.bind(attempt, at: 3)
@@ -49,8 +50,10 @@ final class Ledger {
         try lookup.bind(id, at: 2)
         defer { lookup.reset() }
         guard try lookup.step() else { return true }
-        guard lookup.string(at: 0) == Outcome.retryScheduled.rawValue,
-              attempt >= Int(lookup.int64(at: 1)) else { return false }
+        let outcome = lookup.string(at: 0)
+        let retryDue = outcome == Outcome.retryScheduled.rawValue && attempt >= Int(lookup.int64(at: 1))
+        let replay = outcome == Outcome.deadLettered.rawValue && replayed
+        guard retryDue || replay else { return false }
         lookup.reset()
         try record(id, outcome: .processed, attempts: attempt, detail: nil, stamp: stamp)
         return true

@@ -16,14 +16,15 @@ struct Harness {
     let root: URL
     let settings: Settings
 
-    init(bindings: [String]) throws {
+    /// `configDirectory` lets a test edit a copy of Config (the real one is the default).
+    init(bindings: [String], configDirectory: URL? = nil) throws {
         topology = .isolated(prefix: "tw\(UInt32.random(in: 0...UInt32.max))", bindings: bindings,
                              retryDelays: [100, 200])
         root = FileManager.default.temporaryDirectory.appendingPathComponent("tw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         var env = ProcessInfo.processInfo.environment
         env["TRUST_DB"] = root.appendingPathComponent("trust.sqlite").path
-        env["TRUST_CONFIG"] = Self.repoRoot.appendingPathComponent("Config").path
+        env["TRUST_CONFIG"] = (configDirectory ?? Self.repoRoot.appendingPathComponent("Config")).path
         env["TRUST_VAR"] = root.path
         env["TRUST_PSEUDONYM_KEY_FILE"] = root.appendingPathComponent("secrets/pseudonym.key").path
         env["TRUST_NOW"] = nil
@@ -92,6 +93,13 @@ struct Harness {
             try c.ack(d.deliveryTag)
         }
         return out
+    }
+
+    /// A private copy of the repository's Config that a test may edit.
+    static func configCopy() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("Config"), to: dir)
+        return dir
     }
 
     func cleanUp() {
