@@ -61,13 +61,28 @@ public final class Connection: @unchecked Sendable {
         var tv = timeval(seconds: endpoint.connectTimeout)
         let rc = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &tv)
         guard rc == AMQP_STATUS_OK.rawValue else {
-            throw .connect("\(endpoint): \(String(cString: amqp_error_string2(rc)))")
+            throw .connect("\(endpoint): \(Self.explain(rc, endpoint: endpoint))")
         }
         let login = trust_amqp_login_plain_named(
             state, endpoint.vhost, 0, 131072, Int32(endpoint.heartbeat), endpoint.user,
             endpoint.password, name)
         try check(login, "login to \(endpoint) as \(endpoint.user)", connectError: true)
         try openChannel()
+    }
+
+    /// rabbitmq-c's TLS errors are terse; say what to check.
+    static func explain(_ rc: Int32, endpoint: BrokerEndpoint) -> String {
+        let text = String(cString: amqp_error_string2(rc))
+        switch rc {
+        case AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue:
+            return "\(text): the broker's certificate is not signed by a CA in \(endpoint.caFile ?? "the system trust store") (set cacertfile= in TRUST_AMQP_URL)"
+        case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED.rawValue:
+            return "\(text): the broker's certificate is not for host \(endpoint.host)"
+        case AMQP_STATUS_SSL_CONNECTION_FAILED.rawValue, AMQP_STATUS_SSL_ERROR.rawValue:
+            return "\(text): TLS handshake failed (is port \(endpoint.port) a TLS listener, and does it offer TLS 1.2 or later?)"
+        default:
+            return text
+        }
     }
 
     private func openChannel() throws(BrokerError) {

@@ -16,13 +16,20 @@ public enum IntakePublisher {
                         body: body)
     }
 
-    /// Publishes with confirms on a short-lived connection, declaring the topology first so the
-    /// bindings exist even before any worker has started.
+    /// Publishes with confirms on a short-lived connection. Operators declare the topology
+    /// first so the bindings exist even before any worker has started; an academy's user may
+    /// not declare anything (`declare: false`). Every message carries the connection's user as
+    /// `user_id`, which the broker checks, so the worker knows who really sent it.
     public static func publish(_ messages: [OutgoingMessage], settings: Settings, topology: Topology = .trust,
-                               name: String = "trustctl") throws {
-        let c = try Connection(endpoint: settings.brokers[0], name: name)
+                               name: String = "trustctl", declare: Bool = true) throws {
+        let endpoint = settings.brokers[0]
+        let c = try Connection(endpoint: endpoint, name: name)
         defer { c.close() }
-        try topology.declare(on: c)
-        try c.publishConfirmed(messages)
+        if declare { try topology.declare(on: c) }
+        try c.publishConfirmed(messages.map { m in
+            var m = m
+            m.properties.userID = endpoint.user
+            return m
+        })
     }
 }

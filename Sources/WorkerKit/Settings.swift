@@ -14,7 +14,14 @@ public struct Settings: Sendable {
     public var fixedNow: Date?
     public var varDirectory: String
 
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+    /// Who is connecting, which picks the broker credentials `scripts/broker` generated when
+    /// `TRUST_AMQP_URL` is not set.
+    public enum Identity: String, Sendable {
+        case worker, `operator`
+    }
+
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment,
+                                       identity: Identity = .worker) throws -> Settings {
         let varDir = env["TRUST_VAR"] ?? "var"
         var fixedNow: Date? = nil
         if let now = env["TRUST_NOW"], !now.isEmpty {
@@ -24,13 +31,22 @@ public struct Settings: Sendable {
             fixedNow = date
         }
         return Settings(
-            brokers: try BrokerEndpoint.list(env["TRUST_AMQP_URL"] ?? BrokerEndpoint.defaultURL),
+            brokers: try BrokerEndpoint.list(env["TRUST_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? generatedURL(varDir: varDir, identity: identity) ?? BrokerEndpoint.defaultURL),
             databasePath: env["TRUST_DB"] ?? "\(varDir)/trust.sqlite",
             configDirectory: env["TRUST_CONFIG"] ?? "Config",
             smtpURL: env["TRUST_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 },
             pseudonymKeyFile: env["TRUST_PSEUDONYM_KEY_FILE"] ?? "\(varDir)/secrets/pseudonym.key",
             fixedNow: fixedNow,
             varDirectory: varDir)
+    }
+
+    /// The URL `scripts/broker` wrote for this identity (var/secrets/amqp-<identity>.url), so
+    /// the defaults keep working once `guest` is gone.
+    static func generatedURL(varDir: String, identity: Identity) -> String? {
+        let path = "\(varDir)/secrets/amqp-\(identity.rawValue).url"
+        return (try? String(contentsOfFile: path, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
     }
 
     /// Accepts a full instant with offset, or a bare date meaning midnight UTC.
@@ -49,4 +65,8 @@ public struct Settings: Sendable {
 public struct SettingsError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -36,7 +36,7 @@ do {
     guard let run = groups.lazy.compactMap({ $0.commands[command] }).first else {
         throw UsageError("unknown command \"\(command)\"; see trustctl help")
     }
-    try run(args, try Settings.fromEnvironment())
+    try run(args, try Settings.fromEnvironment(identity: .operator))
 } catch let e as UsageError {
     fail(e.description, code: 1)
 } catch let e as SettingsError {
