@@ -38,6 +38,20 @@ public final class Connection: @unchecked Sendable {
 
     deinit { close() }
 
+    /// Connects to the first reachable node of a cluster, in the order given; the error of the
+    /// last attempt is thrown when none answers.
+    public static func first(of endpoints: [BrokerEndpoint], name: String) throws(BrokerError) -> Connection {
+        var last = BrokerError.configuration("no broker address given")
+        for endpoint in endpoints {
+            do {
+                return try Connection(endpoint: endpoint, name: name)
+            } catch {
+                last = error
+            }
+        }
+        throw last
+    }
+
     private func open(name: String) throws(BrokerError) {
         let socket: OpaquePointer?
         if endpoint.tls {

@@ -22,13 +22,12 @@ public enum IntakePublisher {
     /// `user_id`, which the broker checks, so the worker knows who really sent it.
     public static func publish(_ messages: [OutgoingMessage], settings: Settings, topology: Topology = .trust,
                                name: String = "trustctl", declare: Bool = true) throws {
-        let endpoint = settings.brokers[0]
-        let c = try Connection(endpoint: endpoint, name: name)
+        let c = try Connection.first(of: settings.brokers, name: name)
         defer { c.close() }
         if declare { try topology.declare(on: c) }
         try c.publishConfirmed(messages.map { m in
             var m = m
-            m.properties.userID = endpoint.user
+            m.properties.userID = c.endpoint.user
             return m
         })
     }

@@ -24,7 +24,7 @@ enum OpsCommands {
 
     static func dead(_ args: Arguments, _ settings: Settings) throws {
         let verb = args.positionals.dropFirst().first
-        let c = try Connection(endpoint: settings.brokers[0], name: "trustctl dead")
+        let c = try Connection.first(of: settings.brokers, name: "trustctl dead")
         defer { c.close() }
         let dlq = DeadLetterQueues(connection: c)
         let queueArg = args.positionals.count > 2 ? args.positionals[2] : nil

@@ -10,7 +10,7 @@ enum SetupCommands {
 
     static func setup(_ args: Arguments, _ settings: Settings) throws {
         try args.allowOnly([])
-        let c = try Connection(endpoint: settings.brokers[0], name: "trustctl setup")
+        let c = try Connection.first(of: settings.brokers, name: "trustctl setup")
         defer { c.close() }
         try Topology.trust.declare(on: c)
         let db = try Database(path: settings.databasePath)

@@ -47,7 +47,7 @@ public struct SystemStatus: Codable, Sendable {
             figures = api
         } else {
             source = "passive declares (management API unreachable: unacknowledged unknown)"
-            let c = try Connection(endpoint: endpoint, name: "trustctl status")
+            let c = try Connection.first(of: settings.brokers, name: "trustctl status")
             defer { c.close() }
             for name in topology.allQueueNames {
                 if let counts = try? c.declareQueue(name, passive: true) {
