@@ -190,6 +190,10 @@ final class ConsumerLoop {
                                           routingKey: Topology.retryQueue(options.queue, attempt: attempt + 1))
             copy.properties.headers["x-attempts"] = .int(Int64(attempt + 1))
             copy.properties.headers["x-last-error"] = .string(reason)
+            // It comes back from the retry queue under the work queue's name; the handler must
+            // still see the key it was sent with (the academy of datadrop.<academy>).
+            copy.properties.headers["x-original-routing-key"] = .string(
+                InboundMessage(delivery: delivery, queue: options.queue, messageID: id, attempt: attempt).routingKey)
             forwards.append(copy)
             try ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason, stamp: stamp)
             counters.retried += 1

@@ -13,9 +13,9 @@ public struct InboundMessage: Sendable {
 
     public var body: [UInt8] { delivery.body }
     public var type: String? { delivery.properties.type }
-    /// The key the sender used. A replayed message comes straight to the work queue through
-    /// the default exchange (only operators may publish there), carrying its original key in
-    /// `x-original-routing-key`; anything else is taken as delivered.
+    /// The key the sender used. Retried and replayed messages reach the work queue through the
+    /// default exchange (only the runtime and operators may publish there), carrying their
+    /// original key in `x-original-routing-key`; anything else is taken as delivered.
     public var routingKey: String {
         if delivery.exchange.isEmpty, let original = delivery.properties.headers["x-original-routing-key"]?.stringValue {
             return original

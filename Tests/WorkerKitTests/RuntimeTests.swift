@@ -11,12 +11,14 @@ import WorkerKit
 /// and again, alone in a savepoint, after a batch-mate failed).
 final class ScriptedHandler: MessageHandler {
     static let attempts = Mutex<[String: [Int: Date]]>([:])
+    static let routingKeys = Mutex<[String: Set<String>]>([:])
 
     var migrations: [Migration] {
         [Migration(version: 100, name: "effects", sql: "CREATE TABLE effects (message_id TEXT NOT NULL)")]
     }
 
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
+        Self.routingKeys.withLock { $0[message.messageID, default: []].insert(message.routingKey) }
         Self.attempts.withLock { all in
             if all[message.messageID]?[message.attempt] == nil { all[message.messageID, default: [:]][message.attempt] = Date() }
         }
@@ -115,6 +117,8 @@ struct RuntimeTests {
         let gaps = zip(times.dropFirst(), times).map { $0.timeIntervalSince($1) }
         #expect(gaps.count == 3 && gaps[0] >= 0.18 && gaps[1] >= 0.38 && gaps[2] >= 0.78, "gaps \(gaps)")
         #expect(gaps == gaps.sorted(), "gaps \(gaps)")
+        // Retries come back through the retry queues yet keep the key they were sent with.
+        #expect(ScriptedHandler.routingKeys.withLock { $0[id] } == ["work.test"])
         let dead = try run.dead()
         #expect(dead.count == 1)
         let d = try #require(dead.first)
