@@ -124,8 +124,9 @@ struct ReminderWorld {
         return out
     }
 
+    /// Quietly: tests without a broker clean up too.
     func cleanUp() {
-        if let c = try? Self.connect() {
+        if let c = try? Connection(endpoint: try BrokerEndpoint(url: Self.brokerURL), name: "reminder-tests") {
             topology.delete(on: c)
             c.close()
         }
@@ -185,12 +186,22 @@ final class ReminderRun {
         }
     }
 
+    private var stopped = false
+
     /// Stops as SIGTERM would and checks it stopped cleanly.
     func stop(sourceLocation: SourceLocation = #_sourceLocation) {
+        stopped = true
         shutdown.request()
         #expect(finished.wait(timeout: .now() + 15) == .success, "worker did not stop within 15 s",
                 sourceLocation: sourceLocation)
         #expect(failure.get() == nil, sourceLocation: sourceLocation)
+    }
+
+    /// A test that failed before stopping still stops its worker, so nothing outlives it.
+    deinit {
+        guard !stopped else { return }
+        shutdown.request()
+        _ = finished.wait(timeout: .now() + 15)
     }
 }
 
