@@ -17,6 +17,10 @@ public struct Forum: Codable, Sendable, Equatable, Identifiable {
     /// Days before each occurrence to send reminders, overriding the calendar's default where
     /// that default does not fit (weekly sessions need no week-ahead reminder).
     public let leadDays: [Int]?
+    /// Where the series usually meets, and the Teams link a virtual series reuses; an
+    /// occurrence may override either. Optional because the published calendar gives neither.
+    public let location: String?
+    public let teamsLink: String?
     public let occurrences: [ForumOccurrence]
 
     /// An occurrence may narrow the invitation (one year group's IPOPs day); otherwise the
@@ -26,9 +30,10 @@ public struct Forum: Codable, Sendable, Equatable, Identifiable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, audience, who, why, content, occurrences
+        case id, title, audience, who, why, content, occurrences, location
         case ledBy = "led_by"
         case leadDays = "lead_days"
+        case teamsLink = "teams_link"
     }
 }
 
@@ -50,6 +55,14 @@ public struct ForumOccurrence: Codable, Sendable, Equatable, Identifiable {
     /// Limits the session to academies in these areas; absent means every academy.
     public let regions: [Region]?
     public let note: String?
+    /// This session's venue or Teams link, where it differs from the forum's.
+    public let location: String?
+    public let teamsLink: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, date, start, end, mode, session, topic, audience, regions, note, location
+        case teamsLink = "teams_link"
+    }
 
     /// Start and end as instants. Wall-clock times are resolved in the calendar's zone on the
     /// day itself, so British Summer Time is applied exactly when it was in force.

@@ -1,0 +1,111 @@
+import Broker
+import Foundation
+import Mail
+import Store
+import TrustDomain
+import WorkerKit
+
+/// The reminder worker process: the `reminder.notify` consumer and the delivery pump, sharing
+/// one shutdown signal and one database file. Built here rather than in `main.swift` so tests
+/// run exactly what the executable runs, on an isolated topology.
+public struct ReminderService: Sendable {
+    public var config: TrustConfig
+    public var worker: WorkerOptions
+    public var brokers: [BrokerEndpoint]
+    public var databasePath: String
+    public var makeTransport: @Sendable () throws -> any MailTransport
+    public var pump: ReminderPumpOptions
+    public var now: @Sendable () -> Date
+    public var log: Log
+
+    public init(config: TrustConfig, worker: WorkerOptions, brokers: [BrokerEndpoint], databasePath: String,
+                makeTransport: @escaping @Sendable () throws -> any MailTransport,
+                pump: ReminderPumpOptions = ReminderPumpOptions(), now: @escaping @Sendable () -> Date,
+                log: Log) {
+        self.config = config
+        self.worker = worker
+        self.brokers = brokers
+        self.databasePath = databasePath
+        self.makeTransport = makeTransport
+        self.pump = pump
+        self.now = now
+        self.log = log
+    }
+
+    /// The service as the environment configures it: `TRUST_SMTP_URL` or else `.eml` files in
+    /// `$TRUST_VAR/outbox`, and the TRUST_NOW clock.
+    public init(settings: Settings, config: TrustConfig, worker: WorkerOptions, log: Log) {
+        let outbox = URL(fileURLWithPath: settings.varDirectory).appendingPathComponent("outbox")
+        let smtp = settings.smtpURL
+        self.init(config: config, worker: worker, brokers: settings.brokers, databasePath: settings.databasePath,
+                  makeTransport: { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
+                  now: Self.clock(startingAt: settings.fixedNow), log: log)
+    }
+
+    public static let queue = "reminder.notify"
+
+    /// The consumer's options: the contract's `reminder.notify` queue, or with `topologyPrefix`
+    /// a private copy of it (`<prefix>.reminder.notify`, bound to `reminder.*` and `calendar.*`
+    /// on `<prefix>.intake`) so tests and demos can run beside a live system.
+    public static func workerOptions(topologyPrefix: String? = nil, consumers: Int = 1, prefetch: Int = 50)
+        -> WorkerOptions
+    {
+        guard let prefix = topologyPrefix else {
+            return WorkerOptions(name: "reminder-worker", queue: queue, consumers: consumers, prefetch: prefetch)
+        }
+        var topology = Topology.isolated(prefix: prefix)
+        let name = "\(prefix).\(queue)"
+        topology.queues = [.init(name: name, bindings: ["reminder.*", "calendar.*"])]
+        return WorkerOptions(name: "reminder-worker", queue: name, topology: topology, consumers: consumers,
+                             prefetch: prefetch)
+    }
+
+    /// TRUST_NOW sets where the clock starts; it then runs at the real rate, as every worker's.
+    public static func clock(startingAt fixed: Date?) -> @Sendable () -> Date {
+        let startedAt = Date()
+        return { fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(startedAt)) } ?? Date() }
+    }
+
+    /// Blocks until `shutdown` is requested (or either half fails, which stops the other).
+    /// The consumer finishes and commits its batch; the pump records the e-mails it sent.
+    public func run(shutdown: ShutdownSignal) throws {
+        try config.forums.checkForReminders()
+        let db = try Database(path: databasePath)
+        try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
+        db.close()
+        let pump = ReminderPump(
+            config: config, databasePath: databasePath, makeTransport: makeTransport,
+            events: ReminderEventPublisher(brokers: brokers, exchange: worker.topology.eventsExchange,
+                                           log: log.child("pump")),
+            options: self.pump, now: now, log: log.child("pump"), shutdown: shutdown)
+        let pumpDone = DispatchSemaphore(value: 0)
+        let pumpFailure = LockedBox<Error?>(nil)
+        let thread = Thread { [log] in
+            defer { pumpDone.signal() }
+            do { try pump.run() } catch {
+                log.error("delivery pump stopped on error", ["error": error])
+                pumpFailure.set(error)
+                shutdown.request()
+            }
+        }
+        thread.name = "\(worker.name)-pump"
+        thread.stackSize = 1 << 22
+        thread.start()
+        let config = self.config
+        let consumer = Worker(options: worker, brokers: brokers, databasePath: databasePath, now: now, log: log,
+                              shutdown: shutdown) { ReminderHandler(config: config) }
+        let consumed = Result { try consumer.run() }
+        shutdown.request()
+        pumpDone.wait()
+        try consumed.get()
+        if let error = pumpFailure.get() { throw error }
+    }
+}
+
+final class LockedBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ value: T) { self.value = value }
+    func get() -> T { lock.withLock { value } }
+    func set(_ newValue: T) { lock.withLock { value = newValue } }
+}

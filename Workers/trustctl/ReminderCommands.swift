@@ -1,0 +1,126 @@
+import Broker
+import Foundation
+import TrustDomain
+import TrustWorkers
+import WorkerKit
+
+/// `forums list`, `reminders plan` and `calendar move|cancel`: what the calendar holds, what
+/// reminders will go out, and how to change a session so that everyone invited hears of it.
+enum ReminderCommands {
+    static let group = CommandGroup(
+        usage: """
+              forums list [--from D] [--to D] [--json]
+                                    the forum calendar with moves and cancellations applied
+              reminders plan [--days N] [--json]
+                                    reminders due now or in the next N days (14), with audience sizes
+              calendar move --occurrence ID --date D [--start HH:MM] [--end HH:MM] [--reason TEXT]
+              calendar cancel --occurrence ID [--reason TEXT]
+                                    publish a calendar.update; people already reminded are told
+            """,
+        commands: ["forums": forums, "reminders": reminders, "calendar": calendar])
+
+    static func forums(_ args: Arguments, _ settings: Settings) throws {
+        try expectVerb(args, "forums", ["list"])
+        try args.allowOnly(["from", "to", "json"])
+        let listed = try overview(settings).occurrences(from: try date(args, "from"), to: try date(args, "to"))
+        if args.flag("json") { return try printJSON(listed) }
+        printTable(["date", "time", "status", "occurrence", "forum", "mode", "audience"], listed.map { o in
+            [o.date, "\(o.start)–\(o.end)", o.status + (o.previousDate.map { " (was \($0))" } ?? ""), o.occurrence,
+             o.title, o.mode, o.audience.joined(separator: ",") + (o.regions.map { " [\($0.joined(separator: ","))]" } ?? "")]
+        })
+        print("\(listed.count) occurrence(s)")
+    }
+
+    static func reminders(_ args: Arguments, _ settings: Settings) throws {
+        try expectVerb(args, "reminders", ["plan"])
+        try args.allowOnly(["days", "json"])
+        let days = try args.int("days", default: 14)
+        guard (0...400).contains(days) else { throw UsageError("--days \(days) is not from 0 to 400") }
+        let now = settings.fixedNow ?? Date()
+        let plan = try overview(settings).plan(now: now, days: days)
+        if args.flag("json") { return try printJSON(plan) }
+        printTable(["due (London)", "status", "lead", "occurrence", "date", "people"], plan.map { r in
+            [r.dueLocal, r.status, "\(r.leadDays)d", r.occurrence, r.occurrenceDate, String(r.recipients)]
+        })
+        print("\(plan.count) reminder(s), \(plan.reduce(0) { $0 + $1.recipients }) e-mail(s)")
+    }
+
+    static func calendar(_ args: Arguments, _ settings: Settings) throws {
+        let action = try expectVerb(args, "calendar", ["move", "cancel"])
+        let occurrence = try args.required("occurrence")
+        let reason = args.option("reason")
+        let update: CalendarUpdate
+        if action == "move" {
+            try args.allowOnly(["occurrence", "date", "start", "end", "reason"])
+            guard let day = try date(args, "date") else { throw UsageError("missing --date") }
+            update = CalendarUpdate(occurrenceID: occurrence, action: .move(date: day, start: try time(args, "start"),
+                                                                            end: try time(args, "end")), reason: reason)
+        } else {
+            try args.allowOnly(["occurrence", "reason"])
+            update = CalendarUpdate(occurrenceID: occurrence, action: .cancel, reason: reason)
+        }
+        // Checked here too, so a mistake is an error on the command line, not a dead letter.
+        let schedule = try overview(settings).schedule
+        let change: OccurrenceChange?
+        do { change = try schedule.change(for: update, now: settings.fixedNow ?? Date()) } catch {
+            throw InputError(error.description)
+        }
+        guard let change else { return print("\(occurrence): already so; nothing published") }
+        let c = try Connection(endpoint: settings.brokers[0], name: "trustctl calendar")
+        defer { c.close() }
+        try Topology.trust.declare(on: c)
+        let id = "calendar.update:\(occurrence):\(UUID().uuidString.lowercased())"
+        try c.publishConfirmed([OutgoingMessage(
+            exchange: Topology.trust.intakeExchange, routingKey: CalendarUpdate.routingKey,
+            properties: MessageProperties(messageID: id, type: CalendarUpdate.type, contentType: "application/json",
+                                          timestamp: UInt64(Date().timeIntervalSince1970)),
+            body: update.body)])
+        let slot = change.slot
+        print("published \(id): \(occurrence) \(change.status.rawValue)"
+              + (change.status == .moved ? " to \(slot.date.longDescription), \(slot.start)–\(slot.end)" : ""))
+    }
+
+    // MARK: Helpers
+
+    private static func overview(_ settings: Settings) throws -> ReminderOverview {
+        let config: TrustConfig
+        do { config = try TrustConfig(directory: settings.configDirectory) } catch { throw InputError("\(error)") }
+        return try ReminderOverview(config: config, databasePath: settings.databasePath)
+    }
+
+    @discardableResult
+    private static func expectVerb(_ args: Arguments, _ noun: String, _ verbs: [String]) throws -> String {
+        guard args.positionals.count == 2, let verb = args.positionals.last, verbs.contains(verb) else {
+            throw UsageError("usage: trustctl \(noun) \(verbs.joined(separator: "|")) …; see trustctl help")
+        }
+        return verb
+    }
+
+    private static func date(_ args: Arguments, _ name: String) throws -> CalendarDate? {
+        guard let text = args.option(name) else { return nil }
+        guard let date = CalendarDate(text) else { throw UsageError("--\(name) \"\(text)\" is not a date (YYYY-MM-DD)") }
+        return date
+    }
+
+    private static func time(_ args: Arguments, _ name: String) throws -> ClockTime? {
+        guard let text = args.option(name) else { return nil }
+        guard let time = ClockTime(text) else { throw UsageError("--\(name) \"\(text)\" is not a time (HH:MM)") }
+        return time
+    }
+
+    private static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    private static func printTable(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+        for row in all {
+            print(zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        }
+    }
+}
