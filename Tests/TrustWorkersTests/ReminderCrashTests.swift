@@ -37,7 +37,7 @@ struct ReminderCrashTests {
         env["TRUST_LOG_LEVEL"] = "warn"
         p.environment = env
         let log = world.root.appendingPathComponent("worker.log")
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         p.standardError = handle

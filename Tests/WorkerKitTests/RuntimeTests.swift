@@ -18,7 +18,7 @@ final class ScriptedHandler: MessageHandler {
     }
 
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
-        Self.routingKeys.withLock { $0[message.messageID, default: []].insert(message.routingKey) }
+        Self.routingKeys.withLock { _ = $0[message.messageID, default: []].insert(message.routingKey) }
         Self.attempts.withLock { all in
             if all[message.messageID]?[message.attempt] == nil { all[message.messageID, default: [:]][message.attempt] = Date() }
         }
