@@ -59,5 +59,10 @@ extension TrustSchema {
                 report_json TEXT NOT NULL
             );
             """),
+        Migration(version: 101, name: "data drops: demographics beside aggregates", sql: """
+        -- Head counts of the whole drop (pupils, PP, EAL, SEND, EHC plans), for the report's
+        -- profile beside Config/academies.json.
+        ALTER TABLE drop_aggregates ADD COLUMN demographics_json TEXT;
+        """),
     ]
 }

@@ -140,3 +140,31 @@ struct DataDropTests {
         #expect(try h.scalar("SELECT count(*) FROM drop_pupils WHERE academy = 'wilsden'") == 30)
     }
 }
+
+@Suite("Data drops: the seed-shaped set through the broker to the Board report")
+struct BoardReportPipelineTests {
+    @Test func aWholeTermOfGeneratedFilesProducesTheReport() throws {
+        let h = try Harness(bindings: ["datadrop.*"])
+        defer { h.cleanUp() }
+        let config = try TrustConfig(directory: h.settings.configDirectory)
+        let files = DropDataGenerator(seed: 7, catalog: config.academies).files(startYear: 2021)
+            .filter { $0.drop.term == .autumn }
+        #expect(files.count == 15)
+        try h.publish(files.map { f in
+            h.message(routingKey: "datadrop.\(f.academy)", type: "datadrop.submitted", contentType: "text/csv",
+                      id: "gen:\(f.filename)", body: f.bytes, headers: ["x-drop": .string(f.drop.description)])
+        })
+        let settings = h.settings
+        try h.run(seconds: 60, { try DataDropHandler(settings: settings) }) {
+            try h.scalar("SELECT count(*) FROM board_reports") == 1
+        }
+        #expect(try h.scalar("SELECT sum(pupils) FROM drop_submissions") == 6_082)
+        let path = try #require(try h.db().scalar("SELECT html_path FROM board_reports")?.stringValue)
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(html.contains("Autumn 2021-22"))
+        #expect(html.contains("15 of 15 academies submitted"))
+        #expect(!html.contains("<script"))
+        let json = try String(contentsOfFile: path.replacingOccurrences(of: ".html", with: ".json"), encoding: .utf8)
+        #expect(json.contains("\"birstall\""))
+    }
+}

@@ -80,12 +80,13 @@ public final class DataDropHandler: MessageHandler {
                                      key: pseudonymiser.pseudonym(p.upn.rawValue, domain: "upn")))
             try insert.execute()
         }
-        let aggregates = DropAggregates(pupils)
         try db.execute("""
-            INSERT INTO drop_aggregates (academy, drop_id, aggregates_json, computed_at) VALUES (?, ?, ?, ?)
+            INSERT INTO drop_aggregates (academy, drop_id, aggregates_json, demographics_json, computed_at)
+            VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (academy, drop_id) DO UPDATE SET aggregates_json = excluded.aggregates_json,
-                computed_at = excluded.computed_at
-            """, [academy, dropID, .text(try JSONEvent.string(aggregates)), .text(receivedAt)])
+                demographics_json = excluded.demographics_json, computed_at = excluded.computed_at
+            """, [academy, dropID, .text(try JSONEvent.string(DropAggregates(pupils))),
+                  .text(try JSONEvent.string(DropDemographics(pupils))), .text(receivedAt)])
         try db.execute("""
             INSERT INTO drop_submissions (academy, drop_id, status, received_at, accepted_at, pupils, error_count)
             VALUES (?, ?, 'accepted', ?, ?, ?, 0)
