@@ -1,0 +1,60 @@
+import Broker
+import Foundation
+import Store
+import TrustDomain
+import WorkerKit
+
+/// The Scheduler's work at one instant: publish whatever has fallen due (forum reminders, the
+/// next FAcT issue) with confirms, then record it. Everything it knows lives in SQLite, so a
+/// restart neither loses nor repeats anything, and after downtime each due item is published
+/// once, not once per missed tick.
+public final class SchedulerService {
+    let db: Database
+    let config: TrustConfig
+    let topology: Topology
+    let log: Log
+    let reminders: ReminderSchedulerState
+    /// Extra producers (the newsletter's issue schedule) registered by their areas.
+    var producers: [(Date, Connection) throws -> [String]] = []
+
+    public init(settings: Settings, topology: Topology = .trust, log: Log) throws {
+        db = try Database(path: settings.databasePath)
+        try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
+        config = try TrustConfig(directory: settings.configDirectory)
+        self.topology = topology
+        self.log = log
+        reminders = ReminderSchedulerState(database: db, calendar: config.forums)
+        try registerNewsletter()
+    }
+
+    /// One pass; returns the message ids published.
+    @discardableResult
+    public func tick(now: Date, connection: Connection) throws -> [String] {
+        var published = try reminders.publishPending(now: now, on: connection, exchange: topology.intakeExchange)
+            .map(\.messageID)
+        for produce in producers { published += try produce(now, connection) }
+        for id in published { log.info("published", ["id": id]) }
+        return published
+    }
+
+    /// Publishes `message` once per (`kind`, `key`): the row is written only after the
+    /// broker's confirm, and a crash in between republishes the same deterministic id, which
+    /// the consuming worker's ledger ignores.
+    func publishOnce(kind: String, key: String, _ message: OutgoingMessage, on connection: Connection,
+                     now: Date) throws -> Bool {
+        let done = try db.scalar("SELECT count(*) FROM scheduler_published WHERE kind = ? AND key = ?",
+                                 [.text(kind), .text(key)])?.int64Value ?? 0
+        guard done == 0 else { return false }
+        try connection.publishConfirmed([message])
+        try db.execute("INSERT INTO scheduler_published (kind, key, message_id, published_at) VALUES (?, ?, ?, ?)",
+                       [.text(kind), .text(key), .text(message.properties.messageID ?? key), .text(ISO8601Text.string(now))])
+        return true
+    }
+
+    /// The latest key published for `kind` (e.g. the last newsletter issue date).
+    func lastPublished(kind: String) throws -> String? {
+        try db.scalar("SELECT max(key) FROM scheduler_published WHERE kind = ?", [.text(kind)])?.stringValue
+    }
+
+    func registerNewsletter() throws {}
+}
