@@ -12,6 +12,8 @@ public enum SurveyAnswerValue: Sendable, Equatable, Hashable {
     case text(String)
 }
 
+/// One answer, keyed by the question id rather than its wording, so rewording a question in
+/// the config does not orphan answers already stored.
 public struct SurveyAnswer: Sendable, Equatable, Hashable {
     /// The question's id from the config.
     public let question: String

@@ -12,6 +12,7 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
         public init(from decoder: any Decoder) throws { self = try Self.decodeCase(from: decoder) }
     }
 
+    /// How a column's answers are read and reported.
     public enum QuestionType: String, CaseIterable, Sendable, ConfigVocabulary {
         /// The five-point agreement scale (`LikertScale`).
         case likert5
@@ -25,11 +26,13 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
         public init(from decoder: any Decoder) throws { self = try Self.decodeCase(from: decoder) }
     }
 
+    /// What results are grouped by: a priority (FT-1…FT-5), a value or a topic such as workload.
     public struct Theme: Codable, Sendable, Equatable {
         public let id: String
         public let title: String
     }
 
+    /// A column of the export: its wording ties it to the export, its id to storage and reports.
     public struct Question: Codable, Sendable, Equatable {
         public let id: String
         /// The column header exactly as Forms exports it (white space runs count as one).
@@ -91,6 +94,7 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
         return questions.compactMap { seen.insert($0.theme).inserted ? Theme(id: $0.theme, title: $0.theme) : nil }
     }
 
+    /// The theme's questions in survey order, the order people answered them in.
     public func questions(inTheme theme: String) -> [Question] {
         questions.filter { $0.theme == theme }
     }

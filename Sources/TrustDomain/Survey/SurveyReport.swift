@@ -4,6 +4,7 @@ import Foundation
 /// (`SuppressionTable`). It is built from anonymous records and holds only what may be
 /// published, so every renderer (table, JSON, HTML, "you said") is safe by construction.
 public struct SurveyReport: Codable, Sendable, Equatable {
+    /// Why a cell has figures or not, so renderers never have to infer it from nils.
     public enum Status: String, Codable, Sendable {
         /// Figures are published.
         case shown
@@ -29,6 +30,7 @@ public struct SurveyReport: Codable, Sendable, Equatable {
         static let empty = Cell(status: .none, n: 0, distribution: nil, percentAgree: nil, mean: nil)
     }
 
+    /// A cell with the academy it belongs to, kept in the catalog's order for every table.
     public struct AcademyCell: Codable, Sendable, Equatable {
         public let academy: AcademyID
         public let cell: Cell
@@ -50,6 +52,7 @@ public struct SurveyReport: Codable, Sendable, Equatable {
         public let comments: [String]
     }
 
+    /// One question's results; `labels` name the distribution's entries in order.
     public struct Question: Codable, Sendable, Equatable {
         public let id: String
         public let text: String
@@ -60,6 +63,7 @@ public struct SurveyReport: Codable, Sendable, Equatable {
         public let comments: [CommentGroup]?
     }
 
+    /// A theme's pooled results and its questions, the unit leaders read a report by.
     public struct Theme: Codable, Sendable, Equatable {
         public let id: String
         public let title: String
@@ -68,6 +72,7 @@ public struct SurveyReport: Codable, Sendable, Equatable {
         public let questions: [Question]
     }
 
+    /// Names for display, carried in the report so renderers need no catalog.
     public struct AcademyName: Codable, Sendable, Equatable {
         public let id: AcademyID
         public let name: String

@@ -4,6 +4,7 @@ import Foundation
 /// fetched, so it can be e-mailed, archived or opened offline and shows exactly what the
 /// suppressed report holds.
 extension SurveyReport {
+    /// The whole report as one HTML document.
     public func html() -> String {
         var page = HTMLPage()
         page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")

@@ -65,6 +65,7 @@ public enum SurveyText {
 /// The five-point agreement scale every `likert5` question uses. Values are 1 (strongly
 /// disagree) to 5 (strongly agree), so a mean has its usual reading.
 public enum LikertScale {
+    /// In scale order: a label's position plus one is its value.
     public static let labels = [
         "Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree",
     ]
@@ -84,6 +85,7 @@ public enum LikertScale {
 /// "ring me on 07700 900123" identifies its writer however well the figures are protected, so
 /// e-mail addresses and UK phone numbers are replaced by a marker that says what was removed.
 public enum SurveyRedaction {
+    /// Markers say what was removed, so a reader knows the comment was longer, not garbled.
     public static let emailMarker = "[email removed]"
     public static let phoneMarker = "[phone removed]"
 
@@ -100,6 +102,7 @@ public enum SurveyRedaction {
     private static let phone = try! NSRegularExpression(
         pattern: #"(?<![\d+])(?:(?:\+|\b00)\s?44\s?(?:\(0\)\s?)?|\(?\b0)(?:[\s().-]{0,2}\d){9,10}(?!\d)"#)
 
+    /// The text with every e-mail address and UK phone number replaced by its marker.
     public static func redact(_ text: String) -> String {
         guard text.contains(where: { $0 == "@" || $0.isNumber }) else { return text }
         var out = replace(email, in: text, with: emailMarker)

@@ -52,6 +52,7 @@ public struct SeededRandom: Sendable {
 /// questions are skipped, academies respond at different rates (so small groups occur), and a
 /// few comments carry an e-mail address or phone number for redaction to catch.
 public enum SyntheticForms {
+    /// The shape of an export; every default is what the tests and the demo rely on.
     public struct Options: Sendable {
         public var respondents: Int
         public var seed: UInt64
@@ -88,6 +89,7 @@ public enum SyntheticForms {
         public let academy: AcademyID
     }
 
+    /// The CSV as Forms would export it, and who is in it.
     public struct Export: Sendable {
         public let csv: String
         public let respondents: [Respondent]

@@ -5,6 +5,7 @@ import Foundation
 /// report — and it is drawn only from the report's published trust figures, so it can say
 /// nothing the full report would not.
 public struct YouSaid: Codable, Sendable, Equatable {
+    /// A statement with its trust-wide agreement, quotable as it stands.
     public struct Item: Codable, Sendable, Equatable {
         public let questionID: String
         public let text: String
@@ -13,6 +14,7 @@ public struct YouSaid: Codable, Sendable, Equatable {
         public let n: Int
     }
 
+    /// The best and worst received statement of one theme.
     public struct ThemeSummary: Codable, Sendable, Equatable {
         public let themeID: String
         public let title: String

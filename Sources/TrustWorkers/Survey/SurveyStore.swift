@@ -100,6 +100,7 @@ public enum SurveyStore {
         return records
     }
 
+    /// The suppressed report of everything stored for the survey, as `trustctl survey report` shows it.
     public static func report(_ survey: SurveyDefinition, academies: AcademyCatalog, in db: Database) throws -> SurveyReport {
         SurveyReport.build(survey: survey, academies: academies, records: try records(survey, in: db))
     }

@@ -5,7 +5,9 @@ import TrustDomain
 
 /// How an export travels to the survey worker (the contract's `survey.<survey-id>` message).
 public enum SurveySubmission {
+    /// The contract's message type; the worker refuses any other.
     public static let type = "survey.submitted"
+    /// `survey.<survey-id>`: the topic binding `survey.*` routes every survey to one queue.
     public static let routingPrefix = "survey."
 
     /// Derived from the content, so sending the same file twice is recognised as one message by
@@ -14,6 +16,7 @@ public enum SurveySubmission {
         "survey:\(surveyID):sha256:\(sha256Hex(body))"
     }
 
+    /// The message `trustctl survey submit` publishes: persistent, typed, content-addressed.
     public static func message(surveyID: String, body: [UInt8], exchange: String, now: Date) -> OutgoingMessage {
         OutgoingMessage(exchange: exchange, routingKey: routingPrefix + surveyID,
                         properties: MessageProperties(messageID: messageID(surveyID: surveyID, body: body), type: type,
