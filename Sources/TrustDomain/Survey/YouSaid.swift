@@ -65,7 +65,8 @@ public struct YouSaid: Codable, Sendable, Equatable {
             if let weakest = theme.weakest {
                 s += "; \(Self.percent(weakest.percentAgree)) agreed that \u{201C}\(weakest.text)\u{201D}"
             }
-            return s + "."
+            // Statements usually end with their own full stop, inside the quotation marks.
+            return [".", "?", "!"].contains { s.hasSuffix($0 + "\u{201D}") } ? s : s + "."
         }
     }
 
