@@ -13,6 +13,11 @@ public struct Settings: Sendable {
     /// clock. Demos and tests use it to run the 2021-22 calendar at any date.
     public var fixedNow: Date?
     public var varDirectory: String
+    /// The clock every part of a process reads. The real clock; or, with `TRUST_NOW`, that
+    /// instant at start-up, advancing at the real rate; or, with `TRUST_NOW_FILE`, the instant
+    /// written in that file, re-read on every call, so a demo can move the calendar of every
+    /// process together (the file wins over `TRUST_NOW`).
+    public var clock: @Sendable () -> Date
     /// The contract's topology, or with `TRUST_TOPOLOGY_PREFIX` a private copy of it (every
     /// exchange and queue name prefixed), so benchmarks can run beside a live system.
     public var topology: Topology
@@ -42,6 +47,7 @@ public struct Settings: Sendable {
             pseudonymKeyFile: env["TRUST_PSEUDONYM_KEY_FILE"] ?? "\(varDir)/secrets/pseudonym.key",
             fixedNow: fixedNow,
             varDirectory: varDir,
+            clock: clock(fixed: fixedNow, file: env["TRUST_NOW_FILE"].flatMap { $0.isEmpty ? nil : $0 }),
             topology: env["TRUST_TOPOLOGY_PREFIX"].flatMap { $0.isEmpty ? nil : Topology.trust.prefixed($0) } ?? .trust)
     }
 
@@ -51,6 +57,19 @@ public struct Settings: Sendable {
         let path = "\(varDir)/secrets/amqp-\(identity.rawValue).url"
         return (try? String(contentsOfFile: path, encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+    }
+
+    /// The clock described on `clock`; public so tests can build one from a starting instant.
+    public static func clock(fixed: Date?, file: String? = nil) -> @Sendable () -> Date {
+        if let file {
+            return {
+                (try? String(contentsOfFile: file, encoding: .utf8))
+                    .flatMap { parseInstant($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? Date()
+            }
+        }
+        guard let fixed else { return { Date() } }
+        let startedAt = Date()
+        return { fixed.addingTimeInterval(Date().timeIntervalSince(startedAt)) }
     }
 
     /// Accepts a full instant with offset, or a bare date meaning midnight UTC.

@@ -28,12 +28,8 @@ public enum WorkerMain {
                            makeHandler: @escaping @Sendable () throws -> any MessageHandler) -> Int32 {
         let shutdown = ShutdownSignal()
         shutdown.installSignalHandlers(log: log)
-        let startedAt = Date()
-        let fixed = settings.fixedNow
-        // TRUST_NOW sets the clock's starting point; it then runs at the real rate.
-        let now: @Sendable () -> Date = { fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(startedAt)) } ?? Date() }
         let worker = Worker(options: options, brokers: settings.brokers, databasePath: settings.databasePath,
-                            now: now, log: log, shutdown: shutdown, makeHandler: makeHandler)
+                            now: settings.clock, log: log, shutdown: shutdown, makeHandler: makeHandler)
         log.info("starting", ["queue": options.queue, "consumers": options.consumers, "db": settings.databasePath])
         do {
             try worker.run()

@@ -124,18 +124,23 @@ struct NewsletterSourcesTests {
 
     @Test func theLatestYouSaidSummaryWhenItIsNew() throws {
         let db = try Database(path: ":memory:")
-        try db.executeScript("CREATE TABLE survey_you_said (survey_id TEXT, title TEXT, summary_json TEXT, updated_at TEXT)")
-        try db.execute("INSERT INTO survey_you_said VALUES ('old', 'Old survey', '{}', '2021-06-01T09:00:00Z')")
-        try db.execute("""
-            INSERT INTO survey_you_said VALUES ('staff-2021', 'Staff survey 2021',
-              '{"strongest":[{"text":"I feel valued","percent_agree":91.6}],"weakest":[{"text":"Workload","percent_agree":48}]}',
-              '2021-09-10T09:00:00Z')
-            """)
+        try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
+        func item(_ id: String, _ text: String, _ percent: Double) -> String {
+            #"{"questionID":"\#(id)","text":"\#(text)","percentAgree":\#(percent),"mean":4,"n":40}"#
+        }
+        let said = #"{"surveyID":"staff-2021","title":"Staff survey 2021","audience":"colleagues","responses":120,"themes":["#
+            + #"{"themeID":"ft-4","title":"Wellbeing","percentAgree":70,"strongest":\#(item("a", "I feel valued", 91.6)),"weakest":\#(item("b", "Workload", 48))},"#
+            + #"{"themeID":"ft-2","title":"Learning","percentAgree":80,"strongest":\#(item("c", "I learn", 85)),"weakest":null}]}"#
+        try db.execute("INSERT INTO survey_summaries VALUES ('old', 'colleagues', 'Old', ?, '2021-06-01T09:00:00Z')",
+                       [.text(said.replacingOccurrences(of: "staff-2021", with: "old"))])
+        try db.execute("INSERT INTO survey_summaries VALUES ('staff-2021', 'colleagues', 'Staff survey 2021', ?, '2021-09-10T09:00:00Z')",
+                       [.text(said)])
         #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == YouSaidSummary(
-            surveyTitle: "Staff survey 2021", strongest: [.init(text: "I feel valued", percentAgree: 91.6)],
+            surveyTitle: "Staff survey 2021",
+            strongest: [.init(text: "I feel valued", percentAgree: 91.6), .init(text: "I learn", percentAgree: 85)],
             weakest: [.init(text: "Workload", percentAgree: 48)]))
         #expect(try NewsletterSources.youSaid(in: db, since: CalendarDate("2021-09-11")!, log: log) == nil)
-        try db.execute("UPDATE survey_you_said SET summary_json = 'not json' WHERE survey_id = 'staff-2021'")
+        try db.execute("UPDATE survey_summaries SET you_said = 'not json' WHERE survey_id = 'staff-2021'")
         #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == nil)
     }
 }

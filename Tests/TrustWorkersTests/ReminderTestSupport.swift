@@ -178,7 +178,7 @@ final class ReminderRun {
                 let transport = try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
                 return sendDelay > 0 ? PacedTransport(transport, delay: sendDelay) : transport
             },
-            pump: pump, now: ReminderService.clock(startingAt: now), log: Log(component: "test", minimum: .warn))
+            pump: pump, now: Settings.clock(fixed: now), log: Log(component: "test", minimum: .warn))
         let service = self.service, shutdown = self.shutdown, finished = self.finished, failure = self.failure
         Thread.detachNewThread {
             do { try service.run(shutdown: shutdown) } catch { failure.set("\(error)") }

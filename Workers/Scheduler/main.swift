@@ -12,8 +12,7 @@ do {
     try args.allowOnly(["once"])
     let settings = try Settings.fromEnvironment()
     let service = try SchedulerService(settings: settings, topology: settings.topology, log: log)
-    let started = Date()
-    let now = { settings.fixedNow.map { $0.addingTimeInterval(Date().timeIntervalSince(started)) } ?? Date() }
+    let now = settings.clock
     if args.flag("once") {
         let c = try Connection.first(of: settings.brokers, name: "scheduler")
         defer { c.close() }

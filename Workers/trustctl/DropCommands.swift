@@ -74,7 +74,7 @@ enum DropCommands {
         let db = try Database(path: settings.databasePath)
         defer { db.close() }
         let result = try BoardReports(config: config, outputDirectory: URL(fileURLWithPath: settings.varDirectory)
-            .appendingPathComponent("reports")).generate(drop, db: db, now: settings.fixedNow ?? Date(),
+            .appendingPathComponent("reports")).generate(drop, db: db, now: settings.clock(),
                                                          out: args.option("out").map { URL(fileURLWithPath: $0) })
         if args.flag("json") { print(result.json) } else { print("board report for \(drop): \(result.htmlPath)") }
     }

@@ -86,7 +86,7 @@ enum NewsCommands {
             }
             date = parsed
         } else {
-            guard let due = setup.newsletter.schedule.dueIssue(now: settings.fixedNow ?? Date(), lastPublished: nil) else {
+            guard let due = setup.newsletter.schedule.dueIssue(now: settings.clock(), lastPublished: nil) else {
                 throw InputError("no issue is scheduled yet (the first is \(setup.newsletter.anchor)); give --date")
             }
             date = due

@@ -36,7 +36,7 @@ enum ReminderCommands {
         try args.allowOnly(["days", "json"])
         let days = try args.int("days", default: 14)
         guard (0...400).contains(days) else { throw UsageError("--days \(days) is not from 0 to 400") }
-        let now = settings.fixedNow ?? Date()
+        let now = settings.clock()
         let plan = try overview(settings).plan(now: now, days: days)
         if args.flag("json") { return try printJSON(plan) }
         printTable(["due (London)", "status", "lead", "occurrence", "date", "people"], plan.map { r in
@@ -62,7 +62,7 @@ enum ReminderCommands {
         // Checked here too, so a mistake is an error on the command line, not a dead letter.
         let schedule = try overview(settings).schedule
         let change: OccurrenceChange?
-        do { change = try schedule.change(for: update, now: settings.fixedNow ?? Date()) } catch {
+        do { change = try schedule.change(for: update, now: settings.clock()) } catch {
             throw InputError(error.description)
         }
         guard let change else { return print("\(occurrence): already so; nothing published") }

@@ -13,8 +13,7 @@ import WorkerKit
 /// - `drop_submissions(academy, drop_id, status, received_at)`: one row per academy and drop;
 ///   `drop_id` like `2021-22/autumn`; `received_at` ISO-8601 UTC; a status of `rejected`,
 ///   `failed` or `invalid` does not count as submitted.
-/// - `survey_you_said(survey_id, title, summary_json, updated_at)`: `summary_json` is
-///   `{"strongest": [{"text", "percent_agree"}], "weakest": [...]}`, `updated_at` ISO-8601.
+/// - `survey_summaries(survey_id, you_said, updated_at)`: `you_said` is a `YouSaid` as JSON.
 enum NewsletterSources {
     /// The latest drop, when it has had a submission since the previous issue (or, for the
     /// first issue, in the period before it): a drop still collecting files, or one that
@@ -35,30 +34,28 @@ enum NewsletterSources {
                                      lastUpdated: Settings.parseInstant(last))
     }
 
-    /// The most recently updated summary, when it changed since the previous issue.
+    /// The most recently updated survey summary (the survey worker's `survey_summaries`), when
+    /// it changed since the previous issue: the three best-received statements across themes
+    /// and the three least.
     static func youSaid(in db: Database, since: CalendarDate, log: Log) throws -> YouSaidSummary? {
-        guard try NewsletterStore.tableExists("survey_you_said", in: db) else { return nil }
-        guard let row = try db.query("""
-            SELECT survey_id, title, summary_json, updated_at FROM survey_you_said
-            ORDER BY updated_at DESC LIMIT 1
-            """).first,
-            let updated = row.string("updated_at"), updated.prefix(10) >= since.description
+        guard try NewsletterStore.tableExists("survey_summaries", in: db),
+              let row = try db.query("SELECT survey_id, you_said, updated_at FROM survey_summaries ORDER BY updated_at DESC LIMIT 1").first,
+              let updated = row.string("updated_at"), updated.prefix(10) >= since.description,
+              let json = row.string("you_said")
         else { return nil }
-        let json = row.blob("summary_json") ?? Array((row.string("summary_json") ?? "").utf8)
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any] else {
-            log.warn("survey_you_said summary_json is not a JSON object; left out of the issue",
-                     ["survey": row.string("survey_id") ?? ""])
+        let said: YouSaid
+        do {
+            said = try JSONDecoder().decode(YouSaid.self, from: Data(json.utf8))
+        } catch {
+            log.warn("survey summary unreadable; left out of the issue", ["survey": row.string("survey_id") ?? ""])
             return nil
         }
-        func statements(_ key: String) -> [YouSaidSummary.Statement] {
-            ((object[key] as? [[String: Any]]) ?? []).compactMap { entry in
-                guard let text = entry["text"] as? String,
-                      let percent = (entry["percent_agree"] ?? entry["percentAgree"]) as? Double else { return nil }
-                return YouSaidSummary.Statement(text: text, percentAgree: percent)
-            }
+        func statement(_ item: YouSaid.Item) -> YouSaidSummary.Statement {
+            YouSaidSummary.Statement(text: item.text, percentAgree: item.percentAgree)
         }
-        let summary = YouSaidSummary(surveyTitle: row.string("title") ?? row.string("survey_id") ?? "Survey",
-                                     strongest: statements("strongest"), weakest: statements("weakest"))
-        return summary.strongest.isEmpty && summary.weakest.isEmpty ? nil : summary
+        let strongest = said.themes.map(\.strongest).sorted { $0.percentAgree > $1.percentAgree }.prefix(3)
+        let weakest = said.themes.compactMap(\.weakest).sorted { $0.percentAgree < $1.percentAgree }.prefix(3)
+        guard !strongest.isEmpty else { return nil }
+        return YouSaidSummary(surveyTitle: said.title, strongest: strongest.map(statement), weakest: weakest.map(statement))
     }
 }

@@ -39,7 +39,7 @@ public struct ReminderService: Sendable {
         let smtp = settings.smtpURL
         self.init(config: config, worker: worker, brokers: settings.brokers, databasePath: settings.databasePath,
                   makeTransport: { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
-                  now: Self.clock(startingAt: settings.fixedNow), log: log)
+                  now: settings.clock, log: log)
     }
 
     public static let queue = "reminder.notify"
@@ -58,12 +58,6 @@ public struct ReminderService: Sendable {
         topology.queues = [.init(name: name, bindings: ["reminder.*", "calendar.*"])]
         return WorkerOptions(name: "reminder-worker", queue: name, topology: topology, consumers: consumers,
                              prefetch: prefetch)
-    }
-
-    /// TRUST_NOW sets where the clock starts; it then runs at the real rate, as every worker's.
-    public static func clock(startingAt fixed: Date?) -> @Sendable () -> Date {
-        let startedAt = Date()
-        return { fixed.map { $0.addingTimeInterval(Date().timeIntervalSince(startedAt)) } ?? Date() }
     }
 
     /// Blocks until `shutdown` is requested (or either half fails, which stops the other).
