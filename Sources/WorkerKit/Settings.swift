@@ -1,5 +1,6 @@
 import Broker
 import Foundation
+import Synchronization
 
 /// Runtime settings from the environment (the contract's table), resolved once at start so a
 /// bad value stops the process before it touches the broker or the database.
@@ -62,9 +63,16 @@ public struct Settings: Sendable {
     /// The clock described on `clock`; public so tests can build one from a starting instant.
     public static func clock(fixed: Date?, file: String? = nil) -> @Sendable () -> Date {
         if let file {
+            // A file caught mid-write reads as nothing; the last instant read stands in, never
+            // the real clock, which would jump the calendar years ahead for one call.
+            let last = Mutex<Date?>(nil)
             return {
-                (try? String(contentsOfFile: file, encoding: .utf8))
-                    .flatMap { parseInstant($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? Date()
+                let read = (try? String(contentsOfFile: file, encoding: .utf8))
+                    .flatMap { parseInstant($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                return last.withLock { last in
+                    if let read { last = read }
+                    return last ?? Date()
+                }
             }
         }
         guard let fixed else { return { Date() } }
