@@ -9,6 +9,6 @@ public enum Digest {
         bytes.withUnsafeBufferPointer { b in
             _ = EVP_Digest(b.baseAddress, b.count, &out, &length, EVP_sha256(), nil)
         }
-        return out.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+        return Pseudonymiser.hex(out.prefix(Int(length)))
     }
 }

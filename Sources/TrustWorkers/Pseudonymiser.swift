@@ -28,7 +28,7 @@ public struct Pseudonymiser: Sendable {
             // O_EXCL: if another worker created the key meanwhile, use theirs, never overwrite.
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
             if fd >= 0 {
-                let hex = Array(bytes.map { String(format: "%02x", $0) }.joined().utf8)
+                let hex = Array(Self.hex(bytes).utf8)
                 let written = write(fd, hex, hex.count)
                 fsync(fd)
                 close(fd)
@@ -59,7 +59,20 @@ public struct Pseudonymiser: Sendable {
                 _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.baseAddress, m.count, &out, &length)
             }
         }
-        return out.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+        return Self.hex(out.prefix(Int(length)))
+    }
+
+    /// Lower-case hex without a `String(format:)` per byte, which profiling showed to be a
+    /// fifth of the survey pipeline's CPU.
+    static func hex(_ bytes: some Collection<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func hexBytes(_ text: String) -> [UInt8]? {

@@ -1,4 +1,5 @@
 import Broker
+import Store
 import Foundation
 import TrustWorkers
 import WorkerKit
@@ -60,6 +61,27 @@ enum OpsCommands {
             print("purged \(try dlq.purge(queue)) message(s) from \(queue).dead")
         default:
             throw UsageError("usage: trustctl dead list|replay|purge …")
+        }
+    }
+}
+
+enum RetentionCommands {
+    static let group = CommandGroup(
+        usage: """
+              purge --before YYYY-MM-DD [--yes]
+                                    delete pupil rows, responses and delivery records older than DATE
+            """,
+        commands: ["purge": purge])
+
+    static func purge(_ args: Arguments, _ settings: Settings) throws {
+        try args.allowOnly(["before", "yes"])
+        let text = try args.required("before")
+        guard let date = Settings.parseInstant(text) else { throw UsageError("--before \"\(text)\" is not a date like 2022-09-01") }
+        guard args.flag("yes") else { throw UsageError("purging deletes data for good; add --yes to confirm") }
+        let db = try Database(path: settings.databasePath)
+        defer { db.close() }
+        for (table, rows) in try Retention.purge(db, before: ISO8601Text.string(date)) {
+            print("\(table): \(rows) row(s) deleted")
         }
     }
 }

@@ -1,0 +1,92 @@
+/// One reason an export cannot be taken. Messages name the row as a spreadsheet shows it (the
+/// header is row 1), the question by id and the offending value, so the person who downloaded
+/// the export can find it. They never quote a respondent's ID, e-mail, name or comment: these
+/// messages end up in the dead-letter queue and in the worker's error log.
+public enum SurveyProblem: Equatable, Sendable, CustomStringConvertible {
+    case unknownSurvey(id: String, known: [String])
+    case unreadable(CSVError)
+    case missingColumn(header: String, role: String)
+    case duplicateColumn(header: String)
+    case unknownColumn(header: String)
+    case noResponses
+    case blankID(row: Int)
+    case repeatedID(row: Int, firstRow: Int)
+    case blankAcademy(row: Int)
+    case unknownAcademy(row: Int, value: String)
+    case notOnScale(row: Int, question: String, value: String)
+    case notAChoice(row: Int, question: String, value: String, choices: [String])
+
+    public var description: String {
+        switch self {
+        case .unknownSurvey(let id, let known):
+            let list = known.isEmpty ? "there are none in Config/surveys" : "known: \(known.joined(separator: ", "))"
+            return "there is no survey \"\(id)\" (Config/surveys/\(id).json; \(list))"
+        case .unreadable(let error):
+            return "the file is not a readable CSV export: \(error)"
+        case .missingColumn(let header, let role):
+            return "there is no column \(SurveyText.quoted(header, limit: 60)) for \(role)"
+        case .duplicateColumn(let header):
+            return "the column \(SurveyText.quoted(header, limit: 60)) appears more than once"
+        case .unknownColumn(let header):
+            return "the column \(SurveyText.quoted(header, limit: 60)) is not a question of this survey "
+                + "(add it to the survey's config or delete the column)"
+        case .noResponses:
+            return "the export has a header row but no responses"
+        case .blankID(let row):
+            return "row \(row): the ID is blank"
+        case .repeatedID(let row, let first):
+            return "row \(row): the ID is the same as row \(first)'s; a response cannot appear twice in one export"
+        case .blankAcademy(let row):
+            return "row \(row): the academy question is not answered"
+        case .unknownAcademy(let row, let value):
+            return "row \(row): academy \(SurveyText.quoted(value)) is not one of the trust's academies"
+        case .notOnScale(let row, let question, let value):
+            return "row \(row), question \(question): \(SurveyText.quoted(value)) is not on the agreement scale ("
+                + LikertScale.labels.joined(separator: ", ") + ")"
+        case .notAChoice(let row, let question, let value, let choices):
+            return "row \(row), question \(question): \(SurveyText.quoted(value)) is not one of its choices ("
+                + choices.joined(separator: ", ") + ")"
+        }
+    }
+}
+
+/// Why an export was refused as a whole. Every problem found is listed, because the person
+/// fixing the file should not have to resubmit once per mistake; nothing of the file is stored.
+public struct SurveyImportError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let surveyID: String
+    public let problems: [SurveyProblem]
+
+    public init(surveyID: String, problems: [SurveyProblem]) {
+        self.surveyID = surveyID
+        self.problems = problems
+    }
+
+    private var headline: String {
+        "survey \"\(surveyID)\" export rejected, nothing stored: \(problems.count) problem\(problems.count == 1 ? "" : "s")"
+    }
+
+    /// The full list, one problem per line, for a person at a terminal.
+    public var description: String {
+        ([headline + ":"] + problems.map { "  \($0)" }).joined(separator: "\n")
+    }
+
+    /// One line of at most `limit` characters, for a dead-letter header and a log field: as
+    /// many whole problems as fit, then how many more there are.
+    public func oneLine(limit: Int = 480) -> String {
+        var line = headline + ": "
+        for (index, problem) in problems.enumerated() {
+            let piece = (index == 0 ? "" : "; ") + problem.description
+            let later = problems.count - index - 1
+            let reserve = later > 0 ? "; … and \(later) more".count : 0
+            if line.count + piece.count + reserve <= limit {
+                line += piece
+                continue
+            }
+            guard index == 0 else { return line + "; … and \(later + 1) more" }
+            // The first problem is always shown, cut short if it must be.
+            let tail = later > 0 ? "; … and \(later) more" : ""
+            return line + piece.prefix(max(0, limit - line.count - tail.count - 1)) + "…" + tail
+        }
+        return line
+    }
+}

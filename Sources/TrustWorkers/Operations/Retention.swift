@@ -1,0 +1,32 @@
+import Foundation
+import Store
+
+/// Deletes personal data past its retention date (`trustctl purge --before DATE`): pupil rows
+/// of old drops, survey responses, and who was emailed. What remains is what the Board and the
+/// archive need and identifies no one: aggregates, reports, issue archives.
+public enum Retention {
+    /// (table, condition on `?` = the cut-off instant). Tables that do not exist yet (a worker
+    /// that never ran) are skipped.
+    static let rules: [(table: String, condition: String)] = [
+        ("drop_pupils", """
+            (academy, drop_id) IN (SELECT academy, drop_id FROM drop_submissions
+                                   WHERE coalesce(accepted_at, received_at) < ?)
+            """),
+        ("drop_attempts", "received_at < ?"),
+        ("reminder_deliveries", "updated_at < ? AND status <> 'pending'"),
+        ("worker_errors", "at < ?"),
+        ("processed_messages", "processed_at < ?"),
+    ]
+
+    /// Deletes in one transaction; returns rows deleted per table.
+    public static func purge(_ db: Database, before cutoff: String) throws -> [(table: String, rows: Int)] {
+        try db.transaction {
+            try rules.compactMap { rule in
+                let exists = try db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                           [.text(rule.table)])?.int64Value ?? 0
+                guard exists > 0 else { return nil }
+                return (rule.table, try db.execute("DELETE FROM \(rule.table) WHERE \(rule.condition)", [.text(cutoff)]))
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+import Broker
+import Foundation
+import Store
+import Synchronization
+import TrustDomain
+import TrustWorkers
+import WorkerKit
+
+enum SurveyCommands {
+    static let group = CommandGroup(
+        usage: """
+              survey submit --survey ID FILE
+                                    check a Microsoft Forms export against Config/surveys/ID.json, then send it
+              survey report ID [--json | --html] [--full] [--out FILE]
+                                    results by academy, question and theme, small groups suppressed
+                                    (--full: include comments in the table)
+              survey bench --survey ID FILE
+                                    time sending and processing FILE on a private topology (JSON line)
+              demo-survey --out FILE [--survey ID] [--responses N] [--seed N] [--first-id N]
+                                    write a synthetic Forms export (default colleagues-2022, 300 responses)
+            """,
+        commands: ["survey": survey, "demo-survey": demoSurvey])
+
+    static func survey(_ args: Arguments, _ settings: Settings) throws {
+        switch args.positionals.dropFirst().first {
+        case "submit": try submit(args, settings)
+        case "report": try report(args, settings)
+        case "bench": try bench(args, settings)
+        default: throw UsageError("survey needs submit, report or bench; see trustctl help")
+        }
+    }
+
+    // MARK: submit
+
+    static func submit(_ args: Arguments, _ settings: Settings) throws {
+        try args.allowOnly(["survey", "json"])
+        let (id, body) = try surveyAndFile(args)
+        let rows = try check(body, surveyID: id, settings)
+        let connection = try Connection(endpoint: settings.brokers[0], name: "trustctl survey submit")
+        defer { connection.close() }
+        try Topology.trust.declare(on: connection)
+        let message = try send(body, surveyID: id, on: connection, exchange: Topology.trust.intakeExchange)
+        if args.flag("json") {
+            try printJSON(["survey": id, "responses": rows, "message_id": message.properties.messageID ?? "",
+                           "routing_key": message.routingKey])
+        } else {
+            print("survey \(id): \(rows) responses checked and sent (message id \(message.properties.messageID ?? ""))")
+        }
+    }
+
+    /// Reads and checks the export here first, so the person submitting sees every problem at
+    /// once instead of finding the file in the dead-letter queue later.
+    static func check(_ body: [UInt8], surveyID: String, _ settings: Settings) throws -> Int {
+        let (survey, academies) = try load(surveyID, settings)
+        do {
+            return try FormsExport.read(body, survey: survey, academies: academies).responses.count
+        } catch {
+            throw InputError(error.description)
+        }
+    }
+
+    static func send(_ body: [UInt8], surveyID: String, on connection: Connection, exchange: String) throws -> OutgoingMessage {
+        let message = SurveySubmission.message(surveyID: surveyID, body: body, exchange: exchange, now: Date())
+        try connection.publishConfirmed([message])
+        return message
+    }
+
+    // MARK: report
+
+    static func report(_ args: Arguments, _ settings: Settings) throws {
+        try args.allowOnly(["json", "html", "full", "out"])
+        guard args.positionals.count == 3 else { throw UsageError("survey report needs one survey ID") }
+        let (survey, academies) = try load(args.positionals[2], settings)
+        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
+            throw InputError("there is no database at \(settings.databasePath); run trustctl setup and the survey worker first")
+        }
+        let db = try Database(path: settings.databasePath, readOnly: true)
+        defer { db.close() }
+        let report = try SurveyStore.report(survey, academies: academies, in: db)
+        let output: String
+        if args.flag("json") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            output = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        } else if args.flag("html") {
+            output = report.html()
+        } else {
+            output = report.text(comments: args.flag("full"))
+        }
+        if let path = args.option("out") {
+            try write(output, to: path)
+        } else {
+            print(output, terminator: "")
+        }
+    }
+
+    // MARK: bench
+
+    /// The whole pipeline on a private topology, so a measurement never touches (or is
+    /// disturbed by) the real `survey.process` queue: an in-process worker is started, then the
+    /// clock runs from checking and sending the file until its ledger row has committed.
+    static func bench(_ args: Arguments, _ settings: Settings) throws {
+        try args.allowOnly(["survey"])
+        let (id, body) = try surveyAndFile(args)
+        let prefix = "bench-survey-\(getpid())"
+        let topology = Topology(intakeExchange: "\(prefix).intake", eventsExchange: "\(prefix).events",
+                                retryExchange: "\(prefix).retry", deadExchange: "\(prefix).dead",
+                                queues: [.init(name: "\(prefix).survey", bindings: ["survey.*"])],
+                                retryDelays: [1_000], eventLogQueue: nil)
+        let connection = try Connection(endpoint: settings.brokers[0], name: "trustctl survey bench")
+        defer {
+            topology.delete(on: connection)
+            connection.close()
+        }
+        try topology.declare(on: connection)
+        let shutdown = ShutdownSignal()
+        let worker = Worker(options: WorkerOptions(name: "survey-bench", queue: topology.queues[0].name, topology: topology),
+                            brokers: settings.brokers, databasePath: settings.databasePath,
+                            log: Log(component: "survey-bench", minimum: .warn), shutdown: shutdown) {
+            try SurveyHandler(settings)
+        }
+        let stopped = DispatchSemaphore(value: 0)
+        let failure = Mutex<String?>(nil)
+        Thread.detachNewThread {
+            do { try worker.run() } catch { failure.withLock { $0 = "\(error)" } }
+            stopped.signal()
+        }
+        defer {
+            shutdown.request()
+            stopped.wait()
+        }
+        try waitUntil(seconds: 30, "the bench worker did not start") {
+            try connection.declareQueue(topology.queues[0].name, passive: true).consumers > 0 || failure.withLock { $0 != nil }
+        }
+        let started = DispatchTime.now()
+        let rows = try check(body, surveyID: id, settings)
+        let message = try send(body, surveyID: id, on: connection, exchange: topology.intakeExchange)
+        var outcome: String?
+        try waitUntil(seconds: 600, "the export was not processed within 10 minutes") {
+            outcome = try ledgerOutcome(message.properties.messageID ?? "", settings.databasePath)
+            return outcome != nil || failure.withLock { $0 != nil }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        if let error = failure.withLock({ $0 }) { throw InputError("the bench worker failed: \(error)") }
+        try printJSON(["survey": id, "responses": rows, "seconds": (seconds * 1000).rounded() / 1000,
+                       "responses_per_s": (Double(rows) / seconds).rounded(), "outcome": outcome ?? ""])
+    }
+
+    static func ledgerOutcome(_ messageID: String, _ path: String) throws -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let db = try Database(path: path, readOnly: true)
+        defer { db.close() }
+        return try db.query("SELECT outcome FROM processed_messages WHERE message_id = ?", [.text(messageID)])
+            .first?.string(0)
+    }
+
+    static func waitUntil(seconds: Double, _ failure: String, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while try !condition() {
+            guard Date() < deadline else { throw InputError(failure) }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
+    // MARK: demo-survey
+
+    static func demoSurvey(_ args: Arguments, _ settings: Settings) throws {
+        try args.allowOnly(["out", "survey", "responses", "seed", "first-id"])
+        let path = try args.required("out")
+        let id = args.option("survey") ?? "colleagues-2022"
+        let responses = try args.int("responses", default: 300)
+        let firstID = try args.int("first-id", default: 1)
+        guard (1...100_000).contains(responses) else { throw UsageError("--responses must be from 1 to 100000") }
+        guard firstID >= 1 else { throw UsageError("--first-id must be 1 or more") }
+        let seed = try args.int("seed", default: 2022)
+        let (survey, academies) = try load(id, settings)
+        let export = SyntheticForms.export(survey: survey, academies: academies, options: .init(
+            respondents: responses, seed: UInt64(bitPattern: Int64(seed)), firstID: firstID))
+        try write(export.csv, to: path)
+        print("wrote \(responses) synthetic responses to survey \(id) (IDs \(firstID)–\(firstID + responses - 1)) to \(path)")
+    }
+
+    // MARK: helpers
+
+    static func surveyAndFile(_ args: Arguments) throws -> (String, [UInt8]) {
+        let id = try args.required("survey")
+        guard args.positionals.count == 3 else { throw UsageError("give exactly one export FILE") }
+        let path = args.positionals[2]
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError("cannot read \(path)") }
+        return (id, Array(data))
+    }
+
+    /// The survey's definition and the academies, with config mistakes as input errors (exit 1).
+    static func load(_ id: String, _ settings: Settings) throws -> (SurveyDefinition, AcademyCatalog) {
+        do {
+            let academies = try TrustConfig(directory: settings.configDirectory).academies
+            return (try SurveyLibrary(configDirectory: settings.configDirectory).definition(id), academies)
+        } catch let error as SurveyImportError {
+            throw InputError(error.problems.map(\.description).joined(separator: "\n"))
+        } catch let error as ConfigError {
+            throw InputError(error.description)
+        }
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw InputError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    static func printJSON(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
