@@ -18,13 +18,15 @@ struct HostileCase: Decodable, CustomStringConvertible {
     let why: String
     let routingKey: String?
     let headers: [String: String]?
+    /// The `type` property, when it is not the target's own.
+    let type: String?
     /// Absent: a unique id is made. `null`: the property is left out. Otherwise used as given.
     let messageID: String??
     let outcome: Outcome
     let expect: String
 
     enum CodingKeys: String, CodingKey {
-        case file, target, why, headers, outcome, expect
+        case file, target, why, headers, type, outcome, expect
         case routingKey = "routing_key", messageID = "message_id"
     }
 
@@ -35,6 +37,7 @@ struct HostileCase: Decodable, CustomStringConvertible {
         why = try c.decode(String.self, forKey: .why)
         routingKey = try c.decodeIfPresent(String.self, forKey: .routingKey)
         headers = try c.decodeIfPresent([String: String].self, forKey: .headers)
+        type = try c.decodeIfPresent(String.self, forKey: .type)
         messageID = c.contains(.messageID) ? .some(try c.decodeIfPresent(String.self, forKey: .messageID)) : nil
         outcome = try c.decode(Outcome.self, forKey: .outcome)
         expect = try c.decode(String.self, forKey: .expect)
@@ -68,11 +71,11 @@ struct HostileCase: Decodable, CustomStringConvertible {
 
     /// The message as a sender would publish it, with this case's envelope defects.
     func message(_ h: Harness, body: [UInt8]) -> OutgoingMessage {
-        let drop = target == "datadrop"
+        let drop = target == "datadrop", csv = drop || target == "survey"
         let key = routingKey ?? "datadrop.birstall"
         let fields = headers ?? (drop ? ["x-drop": "2021-22/autumn"] : [:])
-        var m = h.message(routingKey: key, type: drop ? "datadrop.submitted" : key,
-                          contentType: drop ? "text/csv" : "application/json", id: id ?? "", body: body,
+        var m = h.message(routingKey: key, type: type ?? (csv ? "\(target).submitted" : key),
+                          contentType: csv ? "text/csv" : "application/json", id: id ?? "", body: body,
                           headers: fields.mapValues { .string($0) })
         if id == nil { m.properties.messageID = nil }
         return m

@@ -31,6 +31,23 @@ struct HostileInputTests {
         #expect(try h.scalar("SELECT count(*) FROM drop_attempts WHERE status = 'rejected'") == rejected)
     }
 
+    @Test func surveyExportsAreDeadLetteredWithTheirReasonAndNothingIsStored() throws {
+        let h = try Harness(bindings: ["survey.*"])
+        defer { h.cleanUp() }
+        let config = try TrustConfig(directory: h.settings.configDirectory)
+        let library = SurveyLibrary(configDirectory: h.settings.configDirectory)
+        let export = SyntheticForms.export(survey: try library.definition("colleagues-2022"),
+                                           academies: config.academies, options: .init(respondents: 5))
+        let settings = h.settings
+        let run = try HostileRun(
+            harness: h, target: "survey", tables: ["survey_responses", "survey_answers", "survey_summaries"],
+            probe: { id in h.message(routingKey: "survey.colleagues-2022", type: "survey.submitted",
+                                     contentType: "text/csv", id: id, body: Array(export.csv.utf8)) })
+        try h.run(seconds: 120, { try SurveyHandler(settings) }, until: run.step)
+        run.finish()
+        #expect(try h.scalar("SELECT count(*) FROM survey_responses") == 5)
+    }
+
     @Test func reminderAndCalendarMessagesAreDeadLetteredWithTheirReasonAndNothingIsStored() throws {
         let h = try Harness(bindings: ["reminder.*", "calendar.*"])
         defer { h.cleanUp() }
@@ -183,12 +200,10 @@ final class HostileRun {
             let shown = reason.split(separator: "\n").first { $0.contains(c.expect) } ?? reason.split(separator: "\n").first ?? ""
             let cell = (shown.count > 100 ? shown.prefix(99) + "…" : shown).replacingOccurrences(of: "|", with: "\\|")
             let row = "| `\(c.file)` | \(c.target) | \(c.outcome.rawValue) | \(cell) |\n"
-            if let handle = FileHandle(forWritingAtPath: path) {
-                handle.seekToEndOfFile()
-                handle.write(Data(row.utf8))
-                handle.closeFile()
-            } else {
-                FileManager.default.createFile(atPath: path, contents: Data(row.utf8))
+            // Appending (O_APPEND) keeps rows whole while the targets' tests run in parallel.
+            if let file = fopen(path, "a") {
+                fputs(row, file)
+                fclose(file)
             }
         }
     }

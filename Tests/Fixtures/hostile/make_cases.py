@@ -51,13 +51,14 @@ b = bytearray(csv(GOOD[0], GOOD[1]))
 npos = b.index(b",EXS,", b.find(b"\r\n") + 2) + 1
 b[npos:npos] = b"\x00"
 drop("nul-byte.csv", bytes(b), "line 2: a NUL byte at byte offset %d" % npos, "one NUL byte in a value")
-drop("binary-xlsx.csv", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(128, 256)), "line 1: a NUL byte at byte offset 5; this is not a plain-text CSV file", "an .xlsx workbook sent instead of CSV")
+drop("binary-xlsx.csv", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(128, 256)), "the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV; save it as CSV UTF-8", "an .xlsx workbook sent instead of CSV")
 ov = b"\xef\xbb\xbf" + csv(row(1, gender="QQ"))
 opos = ov.index(b"QQ")
+drop("binary-xls.csv", bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(504), "the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV", "an old .xls workbook")
 drop("utf8-bom-overlong.csv", ov.replace(b"QQ", b"\xc0\xaf"), "line 2: invalid UTF-8 at byte offset %d" % opos, "an overlong UTF-8 sequence (a disguised slash) after a BOM")
 # --- size (recipes)
 case("big-50mb.recipe.json", json.dumps({"header": HEADER, "row": row(1), "bytes": 52428800}).encode(), "rejected",
-     "the file is 52428800 bytes; the limit is 5242880 bytes", why="a 50 MB file, generated at test time")
+     "the file is too large: 52428800 bytes (50.0 MB); the limit is 5242880 bytes (5.0 MB)", why="a 50 MB file, generated at test time")
 case("columns-100000.recipe.json", json.dumps({"header_columns": 100000, "row": row(1)}).encode(), "rejected",
      "line 1: more than 200 columns; the limit is 200", why="100,000 columns, generated at test time")
 case("rows-10001.recipe.json", json.dumps({"header": HEADER, "rows": 10001, "row": ",,,,,,,,,,,,,,"}).encode(), "rejected",
@@ -128,8 +129,45 @@ rem("calendar-impossible-date.json", json.dumps({"occurrence": OCC, "action": "m
 rem("calendar-bad-time.json", json.dumps({"occurrence": OCC, "action": "move", "date": "2021-09-16", "start": "25:00"}), "calendar.update: \"start\" \"25:00\"", "25 o'clock", key="calendar.update")
 rem("calendar-reason-not-text.json", json.dumps({"occurrence": OCC, "action": "cancel", "reason": {"nested": ["x"]}}), "calendar.update: \"reason\" {\"nested\":[\"x\"]} should be text in quotes", "a reason that is an object", key="calendar.update")
 
+# --- survey exports: dead-lettered (SurveyHandler throws; the runtime dead-letters with x-error)
+ROOT = os.path.join(D, "..", "..", "..")
+SURVEY = json.load(open(os.path.join(ROOT, "Config/surveys/colleagues-2022.json")))
+def q(text): return '"' + text.replace('"', '""') + '"'
+S_HEADER = ",".join(q(t) for t in ["ID", "Start time", "Completion time", "Email", "Name", SURVEY["academy_question"]] + [x["text"] for x in SURVEY["questions"]])
+def answer(x, **kw):
+    if x["id"] in kw: return kw[x["id"]]
+    return {"choice": x.get("choices", [""])[0], "likert5": "Agree", "multi": "", "text": ""}[x["type"]]
+def srow(n, academy="Birstall Primary Academy", **kw):
+    cells = [str(n), "6/6/22 9:00:00", "6/6/22 9:05:00", "anonymous", "", academy] + [answer(x, **kw) for x in SURVEY["questions"]]
+    return ",".join(q(c) for c in cells)
+def sv(name, body, expect, why, key="survey.colleagues-2022", **env):
+    case(name, body if isinstance(body, bytes) else body.encode(), DL, expect, target="survey", why=why, routing_key=key, **env)
+def export(*rows, header=S_HEADER): return "\r\n".join([header, *rows]) + "\r\n"
+GOOD_S = [srow(i) for i in range(1, 4)]
+REJ = 'survey "colleagues-2022" export rejected, nothing stored: '
+sv("survey-unknown.csv", export(*GOOD_S), "there is no survey \"no-such-survey\" (Config/surveys/no-such-survey.json; known: colleagues-2022, families-2022)", "an export for a survey with no config", key="survey.no-such-survey")
+sv("survey-path-in-id.csv", export(*GOOD_S), "routing key \"survey./etc/passwd\" is not survey.<survey-id>", "a survey id that names a path", key="survey./etc/passwd")
+sv("survey-wrong-type.csv", export(*GOOD_S), "message type \"survey.exported\" is not survey.submitted", "the right routing key with the wrong message type", type="survey.exported")
+sv("survey-empty.csv", "", REJ + "1 problem: the file is not a readable CSV export: the file is empty", "a zero-byte export")
+sv("survey-header-only.csv", export(), REJ + "1 problem: the export has a header row but no responses", "header and nothing else")
+sv("survey-utf16.csv", b"\xff\xfe" + export(*GOOD_S).encode("utf-16-le"), "the file is not a readable CSV export: the file is UTF-16; save it as CSV UTF-8", "Excel 'Unicode text' export")
+sv("survey-nul-byte.csv", export(*GOOD_S).encode().replace(b"anonymous", b"anony\x00mous", 1), "the file is not a readable CSV export: line 2: a NUL byte at byte offset", "a NUL byte in a cell")
+sv("survey-broken-quote.csv", export(GOOD_S[0], GOOD_S[1][:-1]), "the file is not a readable CSV export: line 3: a quoted field starts here but its closing quote", "the last quote of the file missing")
+sv("survey-missing-id-column.csv", export(*[r.split(",", 1)[1] for r in GOOD_S], header=S_HEADER.split(",", 1)[1]), "there is no column \"ID\" for Forms' response ID", "the ID column deleted")
+sv("survey-missing-question.csv", export(*[r.rsplit(",", 1)[0] for r in GOOD_S], header=S_HEADER.rsplit(",", 1)[0]), "for question anything-else", "the last question's column deleted")
+sv("survey-duplicate-column.csv", export(*[r + ',"Agree"' for r in GOOD_S], header=S_HEADER + "," + q(SURVEY["questions"][2]["text"])), "appears more than once", "a question column twice")
+sv("survey-unknown-column.csv", export(*[r + ',"x"' for r in GOOD_S], header=S_HEADER + ',"=HYPERLINK(""http://evil.example/"",""Bonus"")"'), "is not a question of this survey", "a formula as an extra column name")
+sv("survey-blank-id.csv", export(GOOD_S[0], srow(2).replace('"2"', '""', 1)), "row 3: the ID is blank", "a response with no ID")
+sv("survey-repeated-id.csv", export(*GOOD_S, srow(2)), "row 5: the ID is the same as row 3's", "one response twice")
+sv("survey-unknown-academy.csv", export(GOOD_S[0], srow(2, academy="Hogwarts School")), "row 3: academy \"Hogwarts School\" is not one of the trust's academies", "an academy not in the trust")
+sv("survey-blank-academy.csv", export(GOOD_S[0], srow(2, academy="")), "row 3: the academy question is not answered", "no academy")
+sv("survey-not-on-scale.csv", export(GOOD_S[0], srow(2, safeguarding="Yes")), "row 3, question safeguarding: \"Yes\" is not on the agreement scale", "an answer off the Likert scale")
+sv("survey-script-in-choice.csv", export(srow(1, service="<script>alert(1)</script>")), "row 2, question service: \"<script>alert(1)</script>\" is not one of its choices", "HTML as the answer to a question without Other")
+sv("survey-comment-too-long.csv", export(srow(1, **{"keep-doing": "x" * 40000})), "line 2: a value is longer than 32768 bytes", "a 40,000-character comment")
+sv("survey-no-message-id.csv", export(*GOOD_S), "message has no message_id", "an export without a message_id", message_id=None)
+
 with open(os.path.join(D, "cases.json"), "w") as f:
-    json.dump({"about": "Hostile inputs: one case a file. See HostileInputTests.swift. Defaults: datadrop cases go to datadrop.birstall with x-drop 2021-22/autumn, type datadrop.submitted, text/csv; reminder cases are application/json with type = routing key. message_id null means the property is left out; absent means a unique id is made. outcome: rejected (datadrop.rejected event, nothing stored) or dead-lettered (x-error on the dead-letter queue). expect: text the data manager's message must contain.",
+    json.dump({"about": "Hostile inputs: one case a file, written by make_cases.py. See HostileInputTests.swift. Defaults: datadrop cases go to datadrop.birstall with x-drop 2021-22/autumn, type datadrop.submitted, text/csv; survey cases are survey.submitted, text/csv; reminder cases are application/json with type = routing key. message_id null means the property is left out; absent means a unique id is made. outcome: rejected (datadrop.rejected event, nothing stored) or dead-lettered (x-error on the dead-letter queue). expect: text the data manager's message must contain.",
                "cases": cases}, f, indent=1, ensure_ascii=False)
     f.write("\n")
 from collections import Counter
