@@ -65,6 +65,21 @@ public struct Topology: Sendable, Equatable {
                  eventLogQueue: "\(prefix).events.log")
     }
 
+    /// The same topology with every exchange and queue name prefixed, so a benchmark or a
+    /// second system can share a broker without touching the real queues.
+    public func prefixed(_ prefix: String) -> Topology {
+        Topology(intakeExchange: "\(prefix).\(intakeExchange)", eventsExchange: "\(prefix).\(eventsExchange)",
+                 retryExchange: "\(prefix).\(retryExchange)", deadExchange: "\(prefix).\(deadExchange)",
+                 queues: queues.map { WorkQueue(name: "\(prefix).\($0.name)", bindings: $0.bindings) },
+                 retryDelays: retryDelays, deliveryLimit: deliveryLimit,
+                 eventLogQueue: eventLogQueue.map { "\(prefix).\($0)" })
+    }
+
+    /// The work queue whose contract name is `name` (e.g. `datadrop.ingest`), in this topology.
+    public func queue(named name: String) -> String {
+        queues.first { $0.name == name || $0.name.hasSuffix(".\(name)") }?.name ?? name
+    }
+
     /// Removes everything `declare` made; for test and benchmark clean-up.
     public func delete(on connection: Connection) {
         for q in allQueueNames { try? connection.deleteQueue(q) }

@@ -20,11 +20,11 @@ public enum IntakePublisher {
     /// first so the bindings exist even before any worker has started; an academy's user may
     /// not declare anything (`declare: false`). Every message carries the connection's user as
     /// `user_id`, which the broker checks, so the worker knows who really sent it.
-    public static func publish(_ messages: [OutgoingMessage], settings: Settings, topology: Topology = .trust,
+    public static func publish(_ messages: [OutgoingMessage], settings: Settings,
                                name: String = "trustctl", declare: Bool = true) throws {
         let c = try Connection.first(of: settings.brokers, name: name)
         defer { c.close() }
-        if declare { try topology.declare(on: c) }
+        if declare { try settings.topology.declare(on: c) }
         try c.publishConfirmed(messages.map { m in
             var m = m
             m.properties.userID = c.endpoint.user

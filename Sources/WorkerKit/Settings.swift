@@ -13,6 +13,9 @@ public struct Settings: Sendable {
     /// clock. Demos and tests use it to run the 2021-22 calendar at any date.
     public var fixedNow: Date?
     public var varDirectory: String
+    /// The contract's topology, or with `TRUST_TOPOLOGY_PREFIX` a private copy of it (every
+    /// exchange and queue name prefixed), so benchmarks can run beside a live system.
+    public var topology: Topology
 
     /// Who is connecting, which picks the broker credentials `scripts/broker` generated when
     /// `TRUST_AMQP_URL` is not set.
@@ -38,7 +41,8 @@ public struct Settings: Sendable {
             smtpURL: env["TRUST_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 },
             pseudonymKeyFile: env["TRUST_PSEUDONYM_KEY_FILE"] ?? "\(varDir)/secrets/pseudonym.key",
             fixedNow: fixedNow,
-            varDirectory: varDir)
+            varDirectory: varDir,
+            topology: env["TRUST_TOPOLOGY_PREFIX"].flatMap { $0.isEmpty ? nil : Topology.trust.prefixed($0) } ?? .trust)
     }
 
     /// The URL `scripts/broker` wrote for this identity (var/secrets/amqp-<identity>.url), so

@@ -17,7 +17,7 @@ public enum WorkerMain {
         }
         let env = ProcessInfo.processInfo.environment
         let options = WorkerOptions(
-            name: name, queue: queue,
+            name: name, queue: settings.topology.queue(named: queue), topology: settings.topology,
             consumers: env["TRUST_CONSUMERS"].flatMap(Int.init) ?? 1,
             prefetch: env["TRUST_PREFETCH"].flatMap(Int.init) ?? 200)
         exit(run(options: options, settings: settings, log: log) { try makeHandler(settings) })

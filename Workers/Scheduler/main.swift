@@ -11,13 +11,13 @@ do {
     let args = try Arguments(Array(CommandLine.arguments.dropFirst()), flagNames: ["once"])
     try args.allowOnly(["once"])
     let settings = try Settings.fromEnvironment()
-    let service = try SchedulerService(settings: settings, log: log)
+    let service = try SchedulerService(settings: settings, topology: settings.topology, log: log)
     let started = Date()
     let now = { settings.fixedNow.map { $0.addingTimeInterval(Date().timeIntervalSince(started)) } ?? Date() }
     if args.flag("once") {
         let c = try Connection.first(of: settings.brokers, name: "scheduler")
         defer { c.close() }
-        try Topology.trust.declare(on: c)
+        try settings.topology.declare(on: c)
         let ids = try service.tick(now: now(), connection: c)
         log.info("pass done", ["published": ids.count])
         exit(0)
@@ -30,7 +30,7 @@ do {
     while !shutdown.isRequested {
         do {
             let c = try connection ?? Connection.first(of: settings.brokers, name: "scheduler")
-            if connection == nil { try Topology.trust.declare(on: c) }
+            if connection == nil { try settings.topology.declare(on: c) }
             connection = c
             try service.tick(now: now(), connection: c)
             failures = 0

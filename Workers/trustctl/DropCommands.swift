@@ -1,3 +1,4 @@
+import Broker
 import Foundation
 import Store
 import TrustDomain
@@ -7,8 +8,8 @@ import WorkerKit
 enum DropCommands {
     static let group = CommandGroup(
         usage: """
-              drop submit --academy ID --drop YYYY-YY/term FILE
-                                    queue an academy's data-drop CSV
+              drop submit --drop YYYY-YY/term (--academy ID FILE | ACADEMY.csv…)
+                                    queue data-drop CSVs (one academy, or files named by academy)
               drop status [--drop D] [--json]
                                     who has submitted, when, pupils, errors
               report board --drop D [--out FILE] [--json]
@@ -24,23 +25,29 @@ enum DropCommands {
         }
     }
 
+    /// One file with `--academy`, or many files named `<academy>.csv` (a whole drop at once).
     static func submit(_ args: Arguments, _ settings: Settings) throws {
         try args.allowOnly(["academy", "drop"])
-        let academy = try args.required("academy")
         let dropText = try args.required("drop")
         guard let drop = DropID(dropText) else {
             throw UsageError("--drop \"\(dropText)\" is not a drop like 2026-27/autumn")
         }
-        guard args.positionals.count == 3 else { throw UsageError("drop submit needs exactly one FILE") }
-        let file = args.positionals[2]
-        guard let data = FileManager.default.contents(atPath: file) else { throw InputError("cannot read \(file)") }
-        let body = Array(data)
-        // Content-derived id: sending the same file twice is harmless.
-        let id = "datadrop:\(academy):\(drop):\(Digest.sha256Hex(body).prefix(32))"
-        try IntakePublisher.publish([IntakePublisher.message(
-            routingKey: "datadrop.\(academy)", type: "datadrop.submitted", contentType: "text/csv",
-            messageID: id, body: body, headers: ["x-drop": .string(drop.description)])], settings: settings)
-        print("queued \(file) for \(academy) \(drop) as \(id)")
+        let files = Array(args.positionals.dropFirst(2))
+        guard !files.isEmpty else { throw UsageError("drop submit needs a FILE") }
+        let academy = args.option("academy")
+        if academy != nil && files.count > 1 { throw UsageError("--academy goes with exactly one FILE") }
+        let messages = try files.map { file -> OutgoingMessage in
+            guard let data = FileManager.default.contents(atPath: file) else { throw InputError("cannot read \(file)") }
+            let id = academy ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            let body = Array(data)
+            // Content-derived id: sending the same file twice is harmless.
+            return IntakePublisher.message(
+                routingKey: "datadrop.\(id)", type: "datadrop.submitted", contentType: "text/csv",
+                messageID: "datadrop:\(id):\(drop):\(Digest.sha256Hex(body).prefix(32))", body: body,
+                headers: ["x-drop": .string(drop.description)], topology: settings.topology)
+        }
+        try IntakePublisher.publish(messages, settings: settings)
+        for m in messages { print("queued \(m.routingKey) \(drop) as \(m.properties.messageID ?? "")") }
     }
 
     static func status(_ args: Arguments, _ settings: Settings) throws {

@@ -19,7 +19,7 @@ enum OpsCommands {
 
     static func status(_ args: Arguments, _ settings: Settings) throws {
         try args.allowOnly(["json"])
-        let s = try SystemStatus.load(settings: settings)
+        let s = try SystemStatus.load(settings: settings, topology: settings.topology)
         print(args.flag("json") ? try JSONEvent.string(s) : s.table())
     }
 
@@ -27,12 +27,12 @@ enum OpsCommands {
         let verb = args.positionals.dropFirst().first
         let c = try Connection.first(of: settings.brokers, name: "trustctl dead")
         defer { c.close() }
-        let dlq = DeadLetterQueues(connection: c)
+        let dlq = DeadLetterQueues(connection: c, topology: settings.topology)
         let queueArg = args.positionals.count > 2 ? args.positionals[2] : nil
         switch verb {
         case "list":
             try args.allowOnly(["json"])
-            let queues = try queueArg.map { [try dlq.workQueue(named: $0)] } ?? Topology.trust.queues.map(\.name)
+            let queues = try queueArg.map { [try dlq.workQueue(named: $0)] } ?? settings.topology.queues.map(\.name)
             let items = try dlq.list(queues)
             if args.flag("json") {
                 print(try JSONEvent.string(items))

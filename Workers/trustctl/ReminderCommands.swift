@@ -68,10 +68,10 @@ enum ReminderCommands {
         guard let change else { return print("\(occurrence): already so; nothing published") }
         let c = try Connection(endpoint: settings.brokers[0], name: "trustctl calendar")
         defer { c.close() }
-        try Topology.trust.declare(on: c)
+        try settings.topology.declare(on: c)
         let id = "calendar.update:\(occurrence):\(UUID().uuidString.lowercased())"
         try c.publishConfirmed([OutgoingMessage(
-            exchange: Topology.trust.intakeExchange, routingKey: CalendarUpdate.routingKey,
+            exchange: settings.topology.intakeExchange, routingKey: CalendarUpdate.routingKey,
             properties: MessageProperties(messageID: id, type: CalendarUpdate.type, contentType: "application/json",
                                           timestamp: UInt64(Date().timeIntervalSince1970)),
             body: update.body)])

@@ -12,11 +12,11 @@ enum SetupCommands {
         try args.allowOnly([])
         let c = try Connection.first(of: settings.brokers, name: "trustctl setup")
         defer { c.close() }
-        try Topology.trust.declare(on: c)
+        try settings.topology.declare(on: c)
         let db = try Database(path: settings.databasePath)
         defer { db.close() }
         try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
-        print("broker topology declared on \(settings.brokers[0]): \(Topology.trust.allQueueNames.count) queues")
+        print("broker topology declared on \(settings.brokers[0]): \(settings.topology.allQueueNames.count) queues")
         print("database \(settings.databasePath) at schema version \(try db.appliedMigrations().last ?? 0)")
     }
 }

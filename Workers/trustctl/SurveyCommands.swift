@@ -38,8 +38,8 @@ enum SurveyCommands {
         let rows = try check(body, surveyID: id, settings)
         let connection = try Connection(endpoint: settings.brokers[0], name: "trustctl survey submit")
         defer { connection.close() }
-        try Topology.trust.declare(on: connection)
-        let message = try send(body, surveyID: id, on: connection, exchange: Topology.trust.intakeExchange)
+        try settings.topology.declare(on: connection)
+        let message = try send(body, surveyID: id, on: connection, exchange: settings.topology.intakeExchange)
         if args.flag("json") {
             try printJSON(["survey": id, "responses": rows, "message_id": message.properties.messageID ?? "",
                            "routing_key": message.routingKey])

@@ -117,11 +117,13 @@ private struct Validation {
     }
 
     private mutating func validateRow(_ row: CSVRecord) -> PupilRecord? {
-        var values: [DropColumn: String] = [:]
+        // An array indexed by column ordinal, not a dictionary: this runs for every pupil and
+        // hashing dominated the ingestion profile.
+        var values = [String](repeating: "", count: DropColumn.allCases.count)
         for (column, index) in columnIndex {
-            values[column] = row.fields[index].trimmingDropWhitespace
+            values[column.ordinal] = row.fields[index].trimmingDropWhitespace
         }
-        if values.values.allSatisfy(\.isEmpty) { return nil }
+        if values.allSatisfy(\.isEmpty) { return nil }
 
         var check = RowCheck(line: row.line, values: values)
         let upn = check.upn()
@@ -155,7 +157,8 @@ private struct Validation {
 /// The checks on one row, collecting every problem rather than stopping at the first.
 private struct RowCheck {
     let line: Int
-    let values: [DropColumn: String]
+    /// The row's values by `DropColumn.ordinal`; a missing column reads as empty.
+    let values: [String]
     var errors: [DropValidationError] = []
 
     mutating func fail(_ column: DropColumn, _ value: String?, _ reason: String) {
@@ -167,7 +170,7 @@ private struct RowCheck {
     /// `year` is nil for year-independent columns and when the row's own year is invalid.
     mutating func value<T>(_ column: DropColumn, year: YearGroup? = nil,
                            parse: (String) -> T?) -> T? {
-        let text = values[column] ?? ""
+        let text = values[column.ordinal]
         let scope = column.scope
         if let scope, let year, !scope.years.contains(year) {
             if !text.isEmpty {

@@ -13,12 +13,34 @@ public enum DropColumn: String, CaseIterable, Hashable, Sendable {
     static let judgements: [DropColumn] = [.reading, .writing, .maths]
     static let targets: [DropColumn] = [.readingTarget, .writingTarget, .mathsTarget]
 
-    /// The years whose rows may fill this column (nil: every row), and how to name them.
-    var scope: (years: Set<YearGroup>, label: String)? {
+    /// Position in the contract's order, for rows held in arrays rather than dictionaries.
+    var ordinal: Int {
+        switch self {
+        case .upn: 0
+        case .year: 1
+        case .gender: 2
+        case .pp: 3
+        case .eal: 4
+        case .send: 5
+        case .reading: 6
+        case .writing: 7
+        case .maths: 8
+        case .readingTarget: 9
+        case .writingTarget: 10
+        case .mathsTarget: 11
+        case .gld: 12
+        case .phonics: 13
+        case .mtc: 14
+        }
+    }
+
+    /// The years whose rows may fill this column (nil: every row), and how to name them. An
+    /// array, not a set: it is consulted for every value of every row.
+    var scope: (years: [YearGroup], label: String)? {
         switch self {
         case .upn, .year, .gender, .pp, .eal, .send: nil
         case .reading, .writing, .maths, .readingTarget, .writingTarget, .mathsTarget:
-            (Set(YearGroup.assessed), "years 1–6")
+            (YearGroup.assessed, "years 1–6")
         case .gld: ([.reception], "reception")
         case .phonics: ([.year1], "year 1")
         case .mtc: ([.year4], "year 4")
