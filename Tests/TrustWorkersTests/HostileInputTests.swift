@@ -197,7 +197,12 @@ final class HostileRun {
                                          [.text(id)])) == 1, "\(c): no rejected attempt recorded")
         }
         if let path = ProcessInfo.processInfo.environment["HOSTILE_TABLE"] {
-            let shown = reason.split(separator: "\n").first { $0.contains(c.expect) } ?? reason.split(separator: "\n").first ?? ""
+            // The line with the expected text; when it is long, from the clause holding that text.
+            var shown = Substring(reason.split(separator: "\n").first { $0.contains(c.expect) } ?? "")
+            if shown.count > 100, let found = shown.range(of: c.expect)?.lowerBound,
+               let clause = shown[..<found].range(of: ": ", options: .backwards)?.upperBound {
+                shown = "…" + shown[clause...]
+            }
             let cell = (shown.count > 100 ? shown.prefix(99) + "…" : shown).replacingOccurrences(of: "|", with: "\\|")
             let row = "| `\(c.file)` | \(c.target) | \(c.outcome.rawValue) | \(cell) |\n"
             // Appending (O_APPEND) keeps rows whole while the targets' tests run in parallel.

@@ -144,12 +144,11 @@ def sv(name, body, expect, why, key="survey.colleagues-2022", **env):
     case(name, body if isinstance(body, bytes) else body.encode(), DL, expect, target="survey", why=why, routing_key=key, **env)
 def export(*rows, header=S_HEADER): return "\r\n".join([header, *rows]) + "\r\n"
 GOOD_S = [srow(i) for i in range(1, 4)]
-REJ = 'survey "colleagues-2022" export rejected, nothing stored: '
 sv("survey-unknown.csv", export(*GOOD_S), "there is no survey \"no-such-survey\" (Config/surveys/no-such-survey.json; known: colleagues-2022, families-2022)", "an export for a survey with no config", key="survey.no-such-survey")
 sv("survey-path-in-id.csv", export(*GOOD_S), "routing key \"survey./etc/passwd\" is not survey.<survey-id>", "a survey id that names a path", key="survey./etc/passwd")
 sv("survey-wrong-type.csv", export(*GOOD_S), "message type \"survey.exported\" is not survey.submitted", "the right routing key with the wrong message type", type="survey.exported")
-sv("survey-empty.csv", "", REJ + "1 problem: the file is not a readable CSV export: the file is empty", "a zero-byte export")
-sv("survey-header-only.csv", export(), REJ + "1 problem: the export has a header row but no responses", "header and nothing else")
+sv("survey-empty.csv", "", "1 problem: the file is not a readable CSV export: the file is empty", "a zero-byte export")
+sv("survey-header-only.csv", export(), "1 problem: the export has a header row but no responses", "header and nothing else")
 sv("survey-utf16.csv", b"\xff\xfe" + export(*GOOD_S).encode("utf-16-le"), "the file is not a readable CSV export: the file is UTF-16; save it as CSV UTF-8", "Excel 'Unicode text' export")
 sv("survey-nul-byte.csv", export(*GOOD_S).encode().replace(b"anonymous", b"anony\x00mous", 1), "the file is not a readable CSV export: line 2: a NUL byte at byte offset", "a NUL byte in a cell")
 sv("survey-broken-quote.csv", export(GOOD_S[0], GOOD_S[1][:-1]), "the file is not a readable CSV export: line 3: a quoted field starts here but its closing quote", "the last quote of the file missing")
