@@ -49,7 +49,7 @@ struct ReminderCrashTests {
     @Test func killedTwiceMidMailingNoOneIsMissedAndRepeatsStayWithinAChunkPerKill() throws {
         let world = try ReminderWorld(englishLeads: 20)
         defer { world.cleanUp() }
-        let sink = try SMTPSink(world.root.appendingPathComponent("smtp"))
+        let sink = try SMTPSink(inbox: world.root.appendingPathComponent("smtp"))
         defer { sink.stop() }
         try world.declare()
         try world.remind("english-leaders-2021-09-16", forum: "english-leaders", lead: 7)

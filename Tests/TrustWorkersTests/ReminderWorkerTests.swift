@@ -157,7 +157,7 @@ struct ReminderWorkerTests {
     @Test func stoppingMidMailingLosesNothingAndRepeatsNothing() throws {
         let world = try ReminderWorld(englishLeads: 6)
         defer { world.cleanUp() }
-        let sink = try SMTPSink(world.root.appendingPathComponent("smtp"))
+        let sink = try SMTPSink(inbox: world.root.appendingPathComponent("smtp"))
         defer { sink.stop() }
         let pump = ReminderPumpOptions(chunkSize: 5, idlePoll: 0.05)
         let first = try ReminderRun(world, now: Self.ninthSeptember, smtpPort: sink.port, pump: pump, sendDelay: 0.01)
@@ -182,7 +182,7 @@ struct ReminderWorkerTests {
     @Test func rejectedAndDeferredRecipientsKeepTheServersReply() throws {
         let world = try ReminderWorld()
         defer { world.cleanUp() }
-        let sink = try SMTPSink(world.root.appendingPathComponent("smtp"),
+        let sink = try SMTPSink(inbox: world.root.appendingPathComponent("smtp"),
                                 replies: ["english-1@birstall.example.org=550", "english-1@coppice.example.org=451"])
         defer { sink.stop() }
         let run = try ReminderRun(world, now: Self.ninthSeptember, smtpPort: sink.port)

@@ -7,12 +7,25 @@ enum DemoCommands {
     static let group = CommandGroup(
         usage: """
               demo data --out DIR [--seed N] [--year YYYY] [--scale K]
-                                    seed-shaped synthetic drops (15 academies × 3 terms)
+                                    seed-shaped synthetic drops (15 academies × 3 terms),
+                                    directory, colleague survey export and news items
+              demo directory --out FILE [--seed N]
+                                    a synthetic Config/directory.csv (1,000+ people)
+              demo survey --out FILE [--survey ID] [--responses N] [--seed N] [--first-id N]
+                                    a synthetic Microsoft Forms export
             """,
         commands: ["demo": demo])
 
     static func demo(_ args: Arguments, _ settings: Settings) throws {
-        guard args.positionals.dropFirst().first == "data" else { throw UsageError("usage: trustctl demo data --out DIR") }
+        switch args.positionals.dropFirst().first {
+        case "data": try data(args, settings)
+        case "directory": try NewsCommands.demoDirectory(args, settings)
+        case "survey": try SurveyCommands.demoSurvey(args, settings)
+        default: throw UsageError("usage: trustctl demo data|directory|survey …")
+        }
+    }
+
+    static func data(_ args: Arguments, _ settings: Settings) throws {
         try args.allowOnly(["out", "seed", "year", "scale"])
         let out = URL(fileURLWithPath: try args.required("out"), isDirectory: true)
         let seed = UInt64(try args.int("seed", default: 2021))

@@ -16,10 +16,8 @@ enum SurveyCommands {
                                     (--full: include comments in the table)
               survey bench --survey ID FILE
                                     time sending and processing FILE on a private topology (JSON line)
-              demo-survey --out FILE [--survey ID] [--responses N] [--seed N] [--first-id N]
-                                    write a synthetic Forms export (default colleagues-2022, 300 responses)
             """,
-        commands: ["survey": survey, "demo-survey": demoSurvey])
+        commands: ["survey": survey])
 
     static func survey(_ args: Arguments, _ settings: Settings) throws {
         switch args.positionals.dropFirst().first {

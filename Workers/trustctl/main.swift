@@ -8,7 +8,7 @@ import TrustDomain
 import TrustWorkers
 import WorkerKit
 
-let groups: [CommandGroup] = [SetupCommands.group, DropCommands.group, ReminderCommands.group, SurveyCommands.group, DemoCommands.group, OpsCommands.group, RetentionCommands.group]
+let groups: [CommandGroup] = [SetupCommands.group, DropCommands.group, ReminderCommands.group, SurveyCommands.group, NewsCommands.group, DemoCommands.group, OpsCommands.group, RetentionCommands.group]
 
 let usage = """
     usage: trustctl COMMAND [options]

@@ -8,7 +8,7 @@ extension SurveyReport {
     public func html() -> String {
         var page = HTMLPage()
         page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-        page.raw("<title>\(Self.escape(title))</title>\n<style>\(Self.css)</style>\n</head>\n<body>\n")
+        page.raw("<title>\(HTMLText.escaped(title))</title>\n<style>\(Self.css)</style>\n</head>\n<body>\n")
         page.element("h1", title)
         let total = responses.trust.n.map { "\($0) responses" } ?? "fewer than \(threshold) responses"
         page.element("p", "\(audience.rawValue.capitalized) survey \(surveyID): \(total).", cssClass: "meta")
@@ -27,33 +27,33 @@ extension SurveyReport {
         let said = YouSaid.summarise(self)
         if !said.themes.isEmpty {
             page.element("h2", "You said")
-            page.raw("<ul>" + said.sentences.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul>\n")
+            page.raw("<ul>" + said.sentences.map { "<li>\(HTMLText.escaped($0))</li>" }.joined() + "</ul>\n")
         }
         page.raw("</body>\n</html>\n")
         return page.text
     }
 
     private func themeSection(_ theme: Theme) -> String {
-        var s = "<section>\n<h2>\(Self.escape(theme.title))</h2>\n"
+        var s = "<section>\n<h2>\(HTMLText.escaped(theme.title))</h2>\n"
         if let trust = theme.results?.trust {
-            s += "<p class=\"meta\">Trust: \(Self.escape(Self.summary(trust, unit: "respondents")))</p>\n"
+            s += "<p class=\"meta\">Trust: \(HTMLText.escaped(Self.summary(trust, unit: "respondents")))</p>\n"
         }
         for q in theme.questions {
-            s += "<h3>\(Self.escape(q.text))</h3>\n"
+            s += "<h3>\(HTMLText.escaped(q.text))</h3>\n"
             let trust = q.results.trust
             switch q.type {
             case .likert5:
-                s += "<p class=\"meta\">\(Self.escape(Self.summary(trust, unit: "answers")))</p>\n"
+                s += "<p class=\"meta\">\(HTMLText.escaped(Self.summary(trust, unit: "answers")))</p>\n"
                 if let d = trust.distribution { s += Self.stackedBar(d, labels: q.labels) }
                 s += agreementBars(q.results)
             case .choice, .multi:
-                s += "<p class=\"meta\">\(Self.escape(Self.summary(trust, unit: q.type == .multi ? "respondents" : "answers")))</p>\n"
+                s += "<p class=\"meta\">\(HTMLText.escaped(Self.summary(trust, unit: q.type == .multi ? "respondents" : "answers")))</p>\n"
                 if let d = trust.distribution { s += Self.countBars(d, labels: q.labels) }
             case .text:
-                s += "<p class=\"meta\">\(Self.escape(Self.summary(trust, unit: "comments")))</p>\n"
+                s += "<p class=\"meta\">\(HTMLText.escaped(Self.summary(trust, unit: "comments")))</p>\n"
                 for group in q.comments ?? [] {
-                    s += "<h4>\(Self.escape(group.academy.map(academyName) ?? "Other academies (combined)"))</h4>\n<ul class=\"comments\">"
-                    s += group.comments.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul>\n"
+                    s += "<h4>\(HTMLText.escaped(group.academy.map(academyName) ?? "Other academies (combined)"))</h4>\n<ul class=\"comments\">"
+                    s += group.comments.map { "<li>\(HTMLText.escaped($0))</li>" }.joined() + "</ul>\n"
                 }
             }
         }
@@ -61,9 +61,9 @@ extension SurveyReport {
     }
 
     private func cellTable(header: [String], values: (Cell) -> [String], of results: Results) -> String {
-        var s = "<table><thead><tr><th>Academy</th>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        var s = "<table><thead><tr><th>Academy</th>" + header.map { "<th>\(HTMLText.escaped($0))</th>" }.joined() + "</tr></thead><tbody>"
         for academy in academies {
-            s += "<tr><td>\(Self.escape(academy.shortName))</td>"
+            s += "<tr><td>\(HTMLText.escaped(academy.shortName))</td>"
                 + values(results.cell(academy.id) ?? .empty).map { "<td>\($0)</td>" }.joined() + "</tr>"
         }
         s += "<tr class=\"trust\"><td>Trust</td>" + values(results.trust).map { "<td>\($0)</td>" }.joined() + "</tr>"
@@ -73,13 +73,13 @@ extension SurveyReport {
     /// Academies × themes, each cell shaded from red (0% agree) to blue (100%).
     private func themeMatrix(_ themes: [Theme]) -> String {
         var s = "<table><thead><tr><th>Academy</th>"
-            + themes.map { "<th><abbr title=\"\(Self.escape($0.title))\">\(Self.escape($0.id))</abbr></th>" }.joined()
+            + themes.map { "<th><abbr title=\"\(HTMLText.escaped($0.title))\">\(HTMLText.escaped($0.id))</abbr></th>" }.joined()
             + "</tr></thead><tbody>"
         let rows: [(String, (Theme) -> Cell)] = academies.map { academy in
             (academy.shortName, { $0.results!.cell(academy.id) ?? .empty })
         } + [("Trust", { $0.results!.trust })]
         for (name, cell) in rows {
-            s += "<tr\(name == "Trust" ? " class=\"trust\"" : "")><td>\(Self.escape(name))</td>"
+            s += "<tr\(name == "Trust" ? " class=\"trust\"" : "")><td>\(HTMLText.escaped(name))</td>"
             for theme in themes {
                 let c = cell(theme)
                 let shade = c.percentAgree.map { " style=\"background:hsl(\(Int($0 * 2.1)),55%,85%)\"" } ?? ""
@@ -88,7 +88,7 @@ extension SurveyReport {
             s += "</tr>"
         }
         s += "</tbody></table>\n<ul class=\"meta\">"
-        return s + themes.map { "<li>\(Self.escape($0.id)): \(Self.escape($0.title))</li>" }.joined() + "</ul>"
+        return s + themes.map { "<li>\(HTMLText.escaped($0.id)): \(HTMLText.escaped($0.title))</li>" }.joined() + "</ul>"
     }
 
     /// % agree per academy as horizontal bars; a suppressed group is a word, never a bar.
@@ -99,11 +99,11 @@ extension SurveyReport {
             + "role=\"img\" aria-label=\"Percentage agreeing, by academy\">"
         for (i, (name, cell)) in rows.enumerated() {
             let y = i * rowHeight + 2
-            s += "<text x=\"0\" y=\"\(y + 13)\">\(Self.escape(name))</text>"
+            s += "<text x=\"0\" y=\"\(y + 13)\">\(HTMLText.escaped(name))</text>"
             if let p = cell.percentAgree {
                 let w = Int((p / 100 * Double(barWidth)).rounded())
                 s += "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(w)\" height=\"\(rowHeight - 5)\" fill=\"\(name == "Trust" ? "#08519c" : "#4292c6")\">"
-                    + "<title>\(Self.escape(name)): \(Self.percent(cell))% agree</title></rect>"
+                    + "<title>\(HTMLText.escaped(name)): \(Self.percent(cell))% agree</title></rect>"
                 s += "<text x=\"\(labelWidth + w + 4)\" y=\"\(y + 13)\">\(Self.percent(cell))%</text>"
             } else {
                 s += "<text class=\"muted\" x=\"\(labelWidth)\" y=\"\(y + 13)\">\(cell.status == .suppressed ? "suppressed" : "no answers")</text>"
@@ -121,7 +121,7 @@ extension SurveyReport {
         for (i, count) in distribution.enumerated() where count > 0 {
             let w = Double(count) / Double(total) * Double(width)
             s += "<rect x=\"\(String(format: "%.1f", x))\" y=\"0\" width=\"\(String(format: "%.1f", w))\" height=\"20\" fill=\"\(scaleColours[i])\">"
-                + "<title>\(escape(labels[i])): \(count)</title></rect>"
+                + "<title>\(HTMLText.escaped(labels[i])): \(count)</title></rect>"
             x += w
         }
         return s + "</svg>\n"
@@ -134,7 +134,7 @@ extension SurveyReport {
         for (i, (label, count)) in zip(labels, distribution).enumerated() {
             let y = i * rowHeight + 2
             let w = Int((Double(count) / Double(most) * Double(barWidth)).rounded())
-            s += "<text x=\"0\" y=\"\(y + 13)\">\(escape(label))</text>"
+            s += "<text x=\"0\" y=\"\(y + 13)\">\(HTMLText.escaped(label))</text>"
                 + "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(w)\" height=\"\(rowHeight - 5)\" fill=\"#6baed6\"/>"
                 + "<text x=\"\(labelWidth + w + 4)\" y=\"\(y + 13)\">\(count)</text>"
         }
@@ -145,7 +145,7 @@ extension SurveyReport {
 
     static var legend: String {
         "<p class=\"legend\">" + zip(LikertScale.labels, scaleColours).map { label, colour in
-            "<svg width=\"12\" height=\"12\"><rect width=\"12\" height=\"12\" fill=\"\(colour)\"/></svg> \(escape(label))"
+            "<svg width=\"12\" height=\"12\"><rect width=\"12\" height=\"12\" fill=\"\(colour)\"/></svg> \(HTMLText.escaped(label))"
         }.joined(separator: " &nbsp; ") + "</p>"
     }
 
@@ -156,29 +156,12 @@ extension SurveyReport {
         .chart{display:block;margin:.3rem 0;font-size:12px}.muted{fill:#888;font-style:italic}
         .comments li{margin:.2rem 0}section{margin-top:2rem}
         """
-
-    /// Escapes text for HTML element content and attribute values alike.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
 }
 
 private struct HTMLPage {
     var text = ""
     mutating func raw(_ s: String) { text += s }
     mutating func element(_ name: String, _ content: String, cssClass: String? = nil) {
-        text += "<\(name)\(cssClass.map { " class=\"\($0)\"" } ?? "")>\(SurveyReport.escape(content))</\(name)>\n"
+        text += "<\(name)\(cssClass.map { " class=\"\($0)\"" } ?? "")>\(HTMLText.escaped(content))</\(name)>\n"
     }
 }

@@ -1,6 +1,6 @@
-/// Text placed in the report page. Academy names, notes and ids come from config files people
-/// edit, so everything inserted into the page goes through `escaped`, in element content and
-/// in attribute values alike (both quote characters are escaped).
+/// Text placed in the system's HTML (the Board report, survey reports, the newsletter). Names,
+/// notes, titles and answers come from people, so everything inserted into a page goes through
+/// `escaped`, in element content and in attribute values alike (both quotes are escaped).
 enum HTMLText {
     static func escaped(_ text: String) -> String {
         var out = ""

@@ -1,0 +1,155 @@
+import Foundation
+
+/// Where the current data drop stands, for the issue's status box. A plain value so the
+/// assembler does not depend on how data drops are stored.
+public struct DataDropStatusSummary: Codable, Sendable, Equatable {
+    /// `2021-22/autumn`.
+    public let dropID: String
+    public let submitted: Int
+    public let expected: Int
+    public let lastUpdated: Date?
+
+    public init(dropID: String, submitted: Int, expected: Int, lastUpdated: Date?) {
+        self.dropID = dropID
+        self.submitted = submitted
+        self.expected = expected
+        self.lastUpdated = lastUpdated
+    }
+}
+
+/// The "you said" box: a survey's strongest and weakest statements by % agree, already
+/// computed (and anonymity-checked) by the survey area.
+public struct YouSaidSummary: Codable, Sendable, Equatable {
+    public struct Statement: Codable, Sendable, Equatable {
+        public let text: String
+        /// 0 to 100.
+        public let percentAgree: Double
+
+        public init(text: String, percentAgree: Double) {
+            self.text = text
+            self.percentAgree = percentAgree
+        }
+    }
+
+    public let surveyTitle: String
+    public let strongest: [Statement]
+    public let weakest: [Statement]
+
+    public init(surveyTitle: String, strongest: [Statement], weakest: [Statement]) {
+        self.surveyTitle = surveyTitle
+        self.strongest = strongest
+        self.weakest = weakest
+    }
+}
+
+/// One assembled FAcT issue: everything needed to render it for any reader, self-contained so
+/// an archived issue renders the same after the config or the forum calendar changes.
+public struct NewsletterIssue: Codable, Sendable, Equatable {
+    /// One category's items, under the category's title at assembly time.
+    public struct Section: Codable, Sendable, Equatable {
+        public let categoryID: String
+        public let title: String
+        public let items: [Entry]
+    }
+
+    /// An item as published: the academy is resolved to its name so the archive does not
+    /// depend on later edits to `academies.json`.
+    public struct Entry: Codable, Sendable, Equatable {
+        public let title: String
+        /// Markup source; rendered when the issue is.
+        public let body: String
+        public let author: String
+        /// The academy's short name, when the item is about one academy.
+        public let academy: String?
+    }
+
+    /// A forum session with what personalisation needs: who is invited and where.
+    public struct DiaryEntry: Codable, Sendable, Equatable {
+        public let occurrenceID: String
+        public let date: CalendarDate
+        public let start: ClockTime
+        public let end: ClockTime
+        public let title: String
+        public let virtual: Bool
+        /// "am", "Y6", a theme: whatever tells this session apart from the forum's others.
+        public let detail: String?
+        public let audience: [Role]
+        public let regions: [Region]?
+    }
+
+    /// The newsletter's name from config ("FAcT").
+    public let name: String
+    public let number: Int
+    public let date: CalendarDate
+    public let sections: [Section]
+    public let diary: [DiaryEntry]
+    public let dataDrop: DataDropStatusSummary?
+    public let youSaid: YouSaidSummary?
+
+    public var itemCount: Int { sections.reduce(0) { $0 + $1.items.count } }
+
+    /// "FAcT 12 — 24 September 2021". Built only from the number and date, never from item
+    /// text, so nothing a contributor types can reach a mail header.
+    public var subject: String { "\(name) \(number) — \(IssueCalendar.long(date))" }
+
+    /// `FAcT-12-2021-09-24.html`.
+    public var archiveFileName: String { "\(name)-\(number)-\(date).html" }
+
+    /// Stable JSON for storage: ISO-8601 instants, sorted keys.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(self) else { preconditionFailure("an issue always encodes") }
+        return Array(data)
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> NewsletterIssue {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(NewsletterIssue.self, from: Data(bytes))
+    }
+}
+
+/// Builds an issue from stored items and the trust's calendar. Pure: the caller reads the
+/// items, the drop status and the survey summary, so this can be tested with plain values.
+public struct NewsletterAssembler: Sendable {
+    public let config: NewsletterConfig
+    public let academies: AcademyCatalog
+    public let forums: ForumCalendar
+
+    public init(config: NewsletterConfig, academies: AcademyCatalog, forums: ForumCalendar) {
+        self.config = config
+        self.academies = academies
+        self.forums = forums
+    }
+
+    /// Items are grouped under the config's categories in the config's order, keeping arrival
+    /// order within a category; an item whose category has since been removed from the config
+    /// still appears, under its id, after the rest. The diary lists forum sessions from the
+    /// issue date through the day before the next issue would cover them.
+    public func assemble(number: Int, date: CalendarDate, items: [NewsletterItem],
+                         dataDrop: DataDropStatusSummary? = nil, youSaid: YouSaidSummary? = nil) -> NewsletterIssue {
+        let grouped = Dictionary(grouping: items, by: \.category)
+        let known = config.categories.map { ($0.id, $0.title) }
+        let leftovers = grouped.keys.filter { config.category($0) == nil }.sorted().map { ($0, $0) }
+        let sections = (known + leftovers).compactMap { id, title -> NewsletterIssue.Section? in
+            guard let items = grouped[id], !items.isEmpty else { return nil }
+            return NewsletterIssue.Section(categoryID: id, title: title, items: items.map { item in
+                NewsletterIssue.Entry(title: item.title, body: item.body, author: item.author,
+                                      academy: item.academy.map { academies.academy($0)?.shortName ?? $0.rawValue })
+            })
+        }
+        let last = IssueCalendar.adding(config.diaryDays - 1, to: date)
+        let diary = forums.occurrences(in: date...last).map { scheduled in
+            let o = scheduled.occurrence
+            let detail = [o.session, o.topic].compactMap { $0 }.joined(separator: ", ")
+            return NewsletterIssue.DiaryEntry(
+                occurrenceID: o.id, date: o.date, start: o.start, end: o.end, title: scheduled.forum.title,
+                virtual: o.mode == .virtual, detail: detail.isEmpty ? nil : detail,
+                audience: scheduled.audience, regions: o.regions)
+        }
+        return NewsletterIssue(name: config.title, number: number, date: date, sections: sections, diary: diary,
+                               dataDrop: dataDrop, youSaid: youSaid)
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+
+/// One contribution to FAcT, as stored: already cleaned and checked, so assembling an issue
+/// never meets a bad item.
+public struct NewsletterItem: Codable, Sendable, Equatable {
+    public let title: String
+    /// Source text in ``NewsletterMarkup``.
+    public let body: String
+    public let category: String
+    public let academy: AcademyID?
+    public let author: String
+
+    public static let titleLimit = 120
+    public static let bodyLimit = 5_000
+    public static let authorLimit = 100
+
+    /// Cleans and checks an item. Titles and authors become one line (control characters and
+    /// line breaks turn into single spaces), bodies get `\n` line ends; the limits count
+    /// characters as people see them, after cleaning.
+    public init(title: String, body: String, category: String, academy: String?, author: String,
+                rules: NewsletterItemRules) throws(NewsletterItemError) {
+        let title = Self.oneLine(title)
+        let body = Self.normalisedBody(body)
+        let category = category.trimmingCharacters(in: .whitespaces)
+        let author = Self.oneLine(author)
+        func fail(_ field: String, _ value: String?, _ reason: String) -> NewsletterItemError {
+            NewsletterItemError(field: field, value: value, reason: reason)
+        }
+        guard !title.isEmpty else { throw fail("title", nil, "is empty") }
+        guard title.count <= Self.titleLimit else {
+            throw fail("title", title, "is \(title.count) characters long; the limit is \(Self.titleLimit)")
+        }
+        guard !body.isEmpty else { throw fail("body", nil, "is empty") }
+        guard body.count <= Self.bodyLimit else {
+            throw fail("body", nil, "is \(body.count) characters long; the limit is \(Self.bodyLimit)")
+        }
+        guard rules.categories.contains(category) else {
+            throw fail("category", category, "is not a newsletter category (expected one of: \(rules.categories.joined(separator: ", ")))")
+        }
+        guard !author.isEmpty else { throw fail("author", nil, "is empty") }
+        guard author.count <= Self.authorLimit else {
+            throw fail("author", author, "is \(author.count) characters long; the limit is \(Self.authorLimit)")
+        }
+        var academyID: AcademyID?
+        if let academy = academy?.trimmingCharacters(in: .whitespaces), !academy.isEmpty {
+            guard rules.academies.contains(AcademyID(academy)) else {
+                throw fail("academy", academy, "is not an academy id from academies.json")
+            }
+            academyID = AcademyID(academy)
+        }
+        for (field, text) in [("title", title), ("body", body)] {
+            if let range = text.range(of: "http://", options: .caseInsensitive) {
+                let rest = text[range.lowerBound...].prefix { !$0.isWhitespace && $0 != ")" }
+                throw fail(field, String(rest), "is a plain http:// address; only https:// links are allowed")
+            }
+        }
+        for target in NewsletterMarkup.linkTargets(in: body) where !NewsletterMarkup.isAllowedLink(target) {
+            throw fail("body", target, "is not an https:// link (write links as [text](https://…))")
+        }
+        self.title = title
+        self.body = body
+        self.category = category
+        self.academy = academyID
+        self.author = author
+    }
+
+    /// Restores an item that was checked when it was stored (a database row); input from
+    /// people and messages goes through the checking initialisers instead.
+    public init(restoring title: String, body: String, category: String, academy: AcademyID?, author: String) {
+        self.title = title
+        self.body = body
+        self.category = category
+        self.academy = academy
+        self.author = author
+    }
+
+    /// Reads a `newsletter.item` message body: `{"title","body","category","academy"?,"author"}`.
+    public init(json: [UInt8], rules: NewsletterItemRules) throws(NewsletterItemError) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any] else {
+            throw NewsletterItemError(field: "message", value: nil,
+                                      reason: "is not a JSON object {\"title\", \"body\", \"category\", \"academy\", \"author\"}")
+        }
+        func text(_ key: String, required: Bool = true) throws(NewsletterItemError) -> String? {
+            switch object[key] {
+            case let value as String: return value
+            case nil, is NSNull:
+                if required { throw NewsletterItemError(field: key, value: nil, reason: "is missing") }
+                return nil
+            default:
+                throw NewsletterItemError(field: key, value: nil, reason: "should be text in double quotes")
+            }
+        }
+        try self.init(title: text("title")!, body: text("body")!, category: text("category")!,
+                      academy: text("academy", required: false), author: text("author")!, rules: rules)
+    }
+
+    /// The message body for `newsletter.item`, with sorted keys so the same item always gives
+    /// the same bytes (and so the same content-derived message id).
+    public var json: [UInt8] {
+        var object: [String: String] = ["title": title, "body": body, "category": category, "author": author]
+        if let academy { object["academy"] = academy.rawValue }
+        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return Array(data ?? Data())
+    }
+
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace || $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .control } })
+            .joined(separator: " ")
+    }
+
+    /// CRLF and CR become LF, tabs become spaces, other control characters are dropped, and
+    /// surrounding blank space goes: none of them mean anything in the markup.
+    static func normalisedBody(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var previousCR = false
+        for scalar in text.unicodeScalars {
+            defer { previousCR = scalar == "\r" }
+            switch scalar {
+            case "\n" where previousCR: continue
+            case "\r", "\n", "\u{2028}", "\u{2029}": out.append("\n")
+            case "\t": out.append(" ")
+            default:
+                if scalar.properties.generalCategory != .control { out.append(scalar) }
+            }
+        }
+        return String(out).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// What an item is checked against: the categories of `newsletter.json` and the academy ids
+/// of `academies.json`.
+public struct NewsletterItemRules: Sendable {
+    public let categories: [String]
+    public let academies: Set<AcademyID>
+
+    public init(categories: [String], academies: Set<AcademyID>) {
+        self.categories = categories
+        self.academies = academies
+    }
+
+    public init(config: NewsletterConfig, academies: AcademyCatalog) {
+        self.init(categories: config.categories.map(\.id), academies: Set(academies.academies.map(\.id)))
+    }
+}
+
+/// Why an item was refused, naming the field and the value as sent, so whoever submitted it
+/// can fix it: `title "…" is 131 characters long; the limit is 120`.
+public struct NewsletterItemError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let field: String
+    public let value: String?
+    public let reason: String
+
+    public var description: String {
+        guard let value else { return "newsletter item: \(field) \(reason)" }
+        return "newsletter item: \(field) \(Self.quoted(value)) \(reason)"
+    }
+
+    /// Quoted, one line and at most 60 characters, so a hostile value cannot forge lines in
+    /// a log or a dead-letter header.
+    public static func quoted(_ value: String) -> String {
+        let shown = value.count > 60 ? String(value.prefix(57)) + "..." : value
+        var out = "\""
+        for scalar in shown.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default:
+                if scalar.properties.generalCategory == .control {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Store
+import TrustDomain
+import WorkerKit
+
+/// Handles `newsletter.item` (store a checked item) and `newsletter.assemble` (build the
+/// issue, archive it and write a pending delivery row per recipient). Sending is not done
+/// here: e-mail cannot take part in the message's database transaction, so the
+/// ``DeliveryPump`` sends the pending rows after this transaction has committed.
+public final class NewsletterHandler: MessageHandler {
+    private let setup: NewsletterSetup
+
+    public init(setup: NewsletterSetup) { self.setup = setup }
+
+    public var migrations: [Migration] { TrustSchema.all }
+
+    public func handle(_ message: InboundMessage, context: HandlerContext) throws {
+        switch message.routingKey {
+        case "newsletter.item": try storeItem(message, context)
+        case "newsletter.assemble": try assemble(message, context)
+        default:
+            throw HandlerError.permanent("routing key \"\(message.routingKey)\" is not a newsletter message "
+                + "(expected newsletter.item or newsletter.assemble)")
+        }
+    }
+
+    private func storeItem(_ message: InboundMessage, _ context: HandlerContext) throws {
+        let item: NewsletterItem
+        do {
+            item = try NewsletterItem(json: message.body, rules: setup.itemRules)
+        } catch {
+            throw HandlerError.permanent(error.description)
+        }
+        try NewsletterStore.insertItem(item, messageID: message.messageID, at: context.now, in: context.db)
+        context.log.info("newsletter item stored", ["id": message.messageID, "category": item.category])
+    }
+
+    private func assemble(_ message: InboundMessage, _ context: HandlerContext) throws {
+        let date = try Self.issueDate(message.body)
+        let db = context.db
+        if let number = try NewsletterStore.issueNumber(on: date, in: db) {
+            context.log.info("newsletter issue already assembled", ["issue": number, "date": date])
+            return
+        }
+        let latest = try NewsletterStore.latestIssue(in: db)
+        if let latest, latest.date > date {
+            throw HandlerError.permanent("issue_date \(date) is before the latest issue, \(setup.newsletter.title) "
+                + "\(latest.number) of \(latest.date); issues are assembled in date order")
+        }
+        let directory: Directory
+        do {
+            directory = try setup.trust.loadDirectory()
+        } catch {
+            throw HandlerError.permanent("cannot read the recipients: \(error)")
+        }
+        let since = setup.newsletter.schedule.coverageStart(of: date, previousIssue: latest?.date)
+        let items = try NewsletterStore.unissuedItems(in: db)
+        let issue = setup.assembler.assemble(
+            number: (latest?.number ?? 0) + 1, date: date, items: items.map(\.item),
+            dataDrop: try NewsletterSources.dataDrop(in: db, since: since, expected: setup.trust.academies.academies.count),
+            youSaid: try NewsletterSources.youSaid(in: db, since: since, log: context.log))
+        let archive = NewsletterRenderer(issue: issue).archive()
+        let path = try writeArchive(archive.html, name: issue.archiveFileName)
+        let recipients = directory.active
+        try db.execute("""
+            INSERT INTO newsletter_issues (number, issue_date, assembled_at, content, html, text, archive_path, recipients)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.int(issue.number), .text(date.description), .text(Timestamp.string(context.now)),
+                  .blob(issue.encoded()), .text(archive.html), .text(archive.text), .text(path), .int(recipients.count)])
+        if let lastItem = items.last {
+            try db.execute("UPDATE newsletter_items SET issue_number = ? WHERE issue_number IS NULL AND id <= ?",
+                           [.int(issue.number), .integer(lastItem.id)])
+        }
+        for person in recipients {
+            try db.execute("""
+                INSERT INTO newsletter_deliveries (issue_number, email, name, affiliation, roles)
+                VALUES (?, ?, ?, ?, ?)
+                """, [.int(issue.number), .text(person.email), .text(person.name), .text(person.affiliation.description),
+                      .text(person.roles.map(\.rawValue).sorted().joined(separator: ";"))])
+        }
+        context.log.info("newsletter issue assembled", ["issue": issue.number, "date": date, "items": items.count,
+                                                        "recipients": recipients.count, "archive": path])
+    }
+
+    static func issueDate(_ body: [UInt8]) throws -> CalendarDate {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+            throw HandlerError.permanent("newsletter.assemble: the body is not a JSON object {\"issue_date\": \"YYYY-MM-DD\"}")
+        }
+        guard let text = object["issue_date"] as? String else {
+            throw HandlerError.permanent("newsletter.assemble: issue_date is missing (expected \"YYYY-MM-DD\")")
+        }
+        guard let date = CalendarDate(text) else {
+            throw HandlerError.permanent("newsletter.assemble: issue_date \(NewsletterItemError.quoted(text)) "
+                + "is not a real calendar date (expected YYYY-MM-DD)")
+        }
+        return date
+    }
+
+    /// Written before the transaction commits: if it then rolls back, the retry rewrites the
+    /// same file for the same issue, so the archive never disagrees with the database for long.
+    private func writeArchive(_ html: String, name: String) throws -> String {
+        let url = setup.archiveDirectory.appendingPathComponent(name)
+        do {
+            try FileManager.default.createDirectory(at: setup.archiveDirectory, withIntermediateDirectories: true)
+            try Data(html.utf8).write(to: url, options: .atomic)
+        } catch {
+            throw HandlerError.transient("cannot write the archive copy \(url.path): \(error.localizedDescription)")
+        }
+        return url.path
+    }
+}

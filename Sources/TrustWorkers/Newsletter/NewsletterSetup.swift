@@ -1,0 +1,102 @@
+import Broker
+import CCrypto
+import Foundation
+import TrustDomain
+import WorkerKit
+
+/// Everything the newsletter handler, the delivery pump and the `news` commands read from
+/// config and settings, loaded and checked once at start-up.
+public struct NewsletterSetup: Sendable {
+    public let trust: TrustConfig
+    public let newsletter: NewsletterConfig
+    /// `var/newsletters`: one HTML file per issue, `FAcT-<n>-<date>.html`.
+    public let archiveDirectory: URL
+    /// Where `.eml` files go when no SMTP relay is configured.
+    public let outboxDirectory: URL
+
+    public init(trust: TrustConfig, newsletter: NewsletterConfig, varDirectory: URL) {
+        self.trust = trust
+        self.newsletter = newsletter
+        archiveDirectory = varDirectory.appendingPathComponent("newsletters", isDirectory: true)
+        outboxDirectory = varDirectory.appendingPathComponent("outbox", isDirectory: true)
+    }
+
+    public init(settings: Settings) throws {
+        let trust = try TrustConfig(directory: settings.configDirectory)
+        self.init(trust: trust, newsletter: try NewsletterConfig.load(contentsOf: trust.file(NewsletterConfig.fileName)),
+                  varDirectory: URL(fileURLWithPath: settings.varDirectory, isDirectory: true))
+    }
+
+    public var itemRules: NewsletterItemRules { NewsletterItemRules(config: newsletter, academies: trust.academies) }
+
+    public var assembler: NewsletterAssembler {
+        NewsletterAssembler(config: newsletter, academies: trust.academies, forums: trust.forums)
+    }
+
+    /// A recipient rebuilt from a delivery-ledger row (the directory snapshot taken at
+    /// assembly), so a resend personalises exactly as the first attempt did.
+    public func recipient(name: String, email: String, affiliation: String, roles: String) -> NewsletterRecipient {
+        let roleSet = Set(roles.split(separator: ";").compactMap { Role(rawValue: String($0)) })
+        let academy = affiliation == "central" ? nil : trust.academies.academy(AcademyID(affiliation))
+        return NewsletterRecipient(name: name, email: email,
+                                   affiliation: academy?.shortName ?? (affiliation == "central" ? "Central Team" : affiliation),
+                                   roles: roleSet, region: academy?.region)
+    }
+}
+
+/// The newsletter's queue within a topology. The contract topology by default; a prefix gives
+/// an isolated copy (own exchanges and queues on the same broker) for tests and benchmarks,
+/// which must never take messages from, or leave messages on, the real queues.
+public enum NewsletterTopology {
+    public static let queue = "newsletter.assemble"
+    public static let binding = "newsletter.*"
+
+    /// `.trust` without a prefix; with one, the same private copy `Settings` makes from
+    /// `TRUST_TOPOLOGY_PREFIX`, with short retry delays for tests and benchmarks.
+    public static func topology(prefix: String?) -> Topology {
+        guard let prefix, !prefix.isEmpty else { return .trust }
+        var topology = Topology.trust.prefixed(prefix)
+        topology.retryDelays = [200, 1_000]
+        return topology
+    }
+
+    /// The queue bound to `newsletter.*` in `topology`.
+    public static func queue(in topology: Topology) -> String {
+        topology.queues.first { $0.bindings.contains(binding) }?.name ?? queue
+    }
+}
+
+/// The messages people and the scheduler send to the newsletter worker, built in one place so
+/// the command line and tests publish exactly what the contract says.
+public enum NewsletterIntake {
+    /// Content-derived: sending the same item twice (a retried command, a double click) stores
+    /// it once, while two different items can never share an id.
+    public static func itemMessageID(_ json: [UInt8]) -> String {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        json.withUnsafeBufferPointer { bytes in
+            _ = EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha256(), nil)
+        }
+        return "newsletter.item:" + digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A checked item as the contract's `newsletter.item` message.
+    public static func item(_ item: NewsletterItem, topology: Topology) -> OutgoingMessage {
+        let body = item.json
+        return message(routingKey: "newsletter.item", messageID: itemMessageID(body), body: body, topology: topology)
+    }
+
+    /// The assemble message for `date`, with the scheduler's message id, so a manual request
+    /// and a scheduled one for the same date are one message to the ledger.
+    public static func assemble(_ date: CalendarDate, topology: Topology) -> OutgoingMessage {
+        message(routingKey: "newsletter.assemble", messageID: NewsletterSchedule.assembleMessageID(for: date),
+                body: NewsletterSchedule.assembleBody(for: date), topology: topology)
+    }
+
+    private static func message(routingKey: String, messageID: String, body: [UInt8], topology: Topology) -> OutgoingMessage {
+        OutgoingMessage(exchange: topology.intakeExchange, routingKey: routingKey,
+                        properties: MessageProperties(messageID: messageID, type: routingKey, contentType: "application/json",
+                                                      timestamp: UInt64(Date().timeIntervalSince1970)),
+                        body: body)
+    }
+}

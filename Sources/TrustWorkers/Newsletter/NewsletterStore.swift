@@ -1,0 +1,97 @@
+import Foundation
+import Store
+import TrustDomain
+
+/// An issue as the `news issues` listing shows it.
+public struct NewsletterIssueSummary: Sendable, Equatable, Codable {
+    public let number: Int
+    public let issueDate: String
+    public let items: Int
+    public let recipients: Int
+    public let sent: Int
+    public let failed: Int
+    public let pending: Int
+    public let archive: String
+    public let settledAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case number, items, recipients, sent, failed, pending, archive
+        case issueDate = "issue_date"
+        case settledAt = "settled_at"
+    }
+}
+
+/// The newsletter's SQL, in one place for the handler, the pump and the commands.
+enum NewsletterStore {
+    static func insertItem(_ item: NewsletterItem, messageID: String, at: Date, in db: Database) throws {
+        try db.execute("""
+            INSERT INTO newsletter_items (message_id, title, body, category, academy, author, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING
+            """, [.text(messageID), .text(item.title), .text(item.body), .text(item.category),
+                  .optional(item.academy?.rawValue), .text(item.author), .text(Timestamp.string(at))])
+    }
+
+    /// Items not yet in an issue, oldest first, with their row ids.
+    static func unissuedItems(in db: Database) throws -> [(id: Int64, item: NewsletterItem)] {
+        try db.query("""
+            SELECT id, title, body, category, academy, author FROM newsletter_items
+            WHERE issue_number IS NULL ORDER BY id
+            """).map { row in
+            (row.int64("id") ?? 0,
+             NewsletterItem(restoring: row.string("title") ?? "", body: row.string("body") ?? "",
+                            category: row.string("category") ?? "", academy: row.string("academy").map { AcademyID($0) },
+                            author: row.string("author") ?? ""))
+        }
+    }
+
+    static func latestIssue(in db: Database) throws -> (number: Int, date: CalendarDate)? {
+        guard let row = try db.query("SELECT number, issue_date FROM newsletter_issues ORDER BY number DESC LIMIT 1").first,
+              let number = row.int("number"), let date = row.string("issue_date").flatMap(CalendarDate.init)
+        else { return nil }
+        return (number, date)
+    }
+
+    static func issueNumber(on date: CalendarDate, in db: Database) throws -> Int? {
+        try db.scalar("SELECT number FROM newsletter_issues WHERE issue_date = ?", [.text(date.description)])?
+            .int64Value.map(Int.init)
+    }
+
+    static func tableExists(_ name: String, in db: Database) throws -> Bool {
+        (try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(name)])?.int64Value ?? 0) > 0
+    }
+
+    /// Every issue with its delivery counts, oldest first; empty before the first migration.
+    static func issueSummaries(in db: Database) throws -> [NewsletterIssueSummary] {
+        guard try tableExists("newsletter_issues", in: db) else { return [] }
+        return try db.query("""
+            SELECT i.number, i.issue_date, i.recipients, i.archive_path, i.settled_at,
+                   (SELECT count(*) FROM newsletter_items t WHERE t.issue_number = i.number) AS items,
+                   (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'sent') AS sent,
+                   (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'failed') AS failed,
+                   (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'pending') AS pending
+            FROM newsletter_issues i ORDER BY i.number
+            """).map { row in
+            NewsletterIssueSummary(number: row.int("number") ?? 0, issueDate: row.string("issue_date") ?? "",
+                                   items: row.int("items") ?? 0, recipients: row.int("recipients") ?? 0,
+                                   sent: row.int("sent") ?? 0, failed: row.int("failed") ?? 0,
+                                   pending: row.int("pending") ?? 0, archive: row.string("archive_path") ?? "",
+                                   settledAt: row.string("settled_at"))
+        }
+    }
+}
+
+/// UTC instants as ISO-8601 text with milliseconds: sorts as text, reads in any tool.
+enum Timestamp {
+    static func string(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
+            .timeSeparator(.colon).timeZone(separator: .omitted))
+    }
+}
+
+extension NewsletterIssueSummary {
+    /// Every issue with its delivery counts, oldest first (none before the newsletter's tables
+    /// exist), for `trustctl news issues` and status pages.
+    public static func all(in db: Database) throws -> [NewsletterIssueSummary] {
+        try NewsletterStore.issueSummaries(in: db)
+    }
+}

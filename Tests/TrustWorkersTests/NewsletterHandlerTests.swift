@@ -1,0 +1,141 @@
+import Broker
+import Foundation
+import Store
+import Testing
+import TrustDomain
+@testable import TrustWorkers
+import WorkerKit
+
+@Suite("Newsletter handler", .serialized)
+struct NewsletterHandlerTests {
+    func raw(_ run: NewsletterRun, _ routingKey: String, id: String, _ body: String) -> OutgoingMessage {
+        OutgoingMessage(exchange: run.topology.intakeExchange, routingKey: routingKey,
+                        properties: MessageProperties(messageID: id, type: routingKey, contentType: "application/json"),
+                        body: Array(body.utf8))
+    }
+
+    @Test func badInputIsDeadLetteredNamingTheFieldAndValue() throws {
+        let run = try NewsletterRun(recipients: 3)
+        defer { run.cleanUp() }
+        try run.publish([
+            raw(run, "newsletter.item", id: "bad-category", #"{"title":"T","body":"B","category":"sport","author":"A"}"#),
+            raw(run, "newsletter.item", id: "no-author", #"{"title":"T","body":"B","category":"dates"}"#),
+            raw(run, "newsletter.item", id: "http-link", #"{"title":"T","body":"[x](http://e.org)","category":"dates","author":"A"}"#),
+            raw(run, "newsletter.assemble", id: "bad-date", #"{"issue_date":"2021-02-30"}"#),
+            raw(run, "newsletter.publish", id: "bad-key", "{}"),
+            try run.item("A good one"),
+        ])
+        try run.startWorker()
+        #expect(NewsletterRun.waitFor(20) { try run.count("SELECT count(*) FROM processed_messages") == 6 })
+        run.stop()
+        let reasons = Dictionary(uniqueKeysWithValues: try run.dead().map {
+            ($0.properties.messageID ?? "", $0.properties.headers["x-error"]?.stringValue ?? "")
+        })
+        #expect(reasons == [
+            "bad-category": "newsletter item: category \"sport\" is not a newsletter category (expected one of: trust-news, "
+                + "teaching-and-learning, wellbeing, celebrations, governance, vacancies, dates)",
+            "no-author": "newsletter item: author is missing",
+            "http-link": "newsletter item: body \"http://e.org\" is a plain http:// address; only https:// links are allowed",
+            "bad-date": "newsletter.assemble: issue_date \"2021-02-30\" is not a real calendar date (expected YYYY-MM-DD)",
+            "bad-key": "routing key \"newsletter.publish\" is not a newsletter message (expected newsletter.item or newsletter.assemble)",
+        ])
+        #expect(try run.count("SELECT count(*) FROM newsletter_items") == 1)
+    }
+
+    @Test func issuesTakeOnlyNewItemsAreNumberedInOrderAndAreIdempotent() throws {
+        let run = try NewsletterRun(recipients: 5)
+        defer { run.cleanUp() }
+        try run.publish([try run.item("First"), try run.item("Second", category: "vacancies"), run.assemble("2021-09-03")])
+        try run.startWorker()
+        #expect(NewsletterRun.waitFor(20) { try run.issues().count == 1 })
+        try run.publish([
+            try run.item("Third"), try run.item("Third"),  // the same item twice: one message id, stored once
+            run.assemble("2021-09-24"),
+            run.assemble("2021-09-24", messageID: "again-24"),
+            run.assemble("2021-09-03", messageID: "again-03"),
+            run.assemble("2021-09-10", messageID: "out-of-order"),
+        ])
+        #expect(NewsletterRun.waitFor(20) {
+            try run.count("SELECT count(*) FROM processed_messages WHERE outcome IN ('processed', 'dead-lettered')") == 8
+        })
+        run.stop()
+        let issues = try run.issues()
+        #expect(issues.map(\.number) == [1, 2])
+        #expect(issues.map(\.issueDate) == ["2021-09-03", "2021-09-24"])
+        #expect(issues.map(\.items) == [2, 1])
+        #expect(issues.map(\.pending) == [5, 5])
+        #expect(issues.allSatisfy { $0.recipients == 5 && $0.sent == 0 })
+        let dead = try run.dead()
+        #expect(dead.map(\.properties.messageID) == ["out-of-order"])
+        #expect(dead.first?.properties.headers["x-error"]?.stringValue
+            == "issue_date 2021-09-10 is before the latest issue, FAcT 2 of 2021-09-24; issues are assembled in date order")
+        // The stored issue is the one the pump renders: sections in config order.
+        let content = try #require(try run.rows("SELECT content FROM newsletter_issues WHERE number = 1").first?.blob("content"))
+        let issue = try NewsletterIssue.decode(content)
+        #expect(issue.sections.map(\.categoryID) == ["trust-news", "vacancies"])
+        #expect(FileManager.default.fileExists(atPath: issues[1].archive))
+        #expect(issues[1].archive.hasSuffix("var/newsletters/FAcT-2-2021-09-24.html"))
+    }
+
+    @Test func aDirectoryMistakeDeadLettersTheIssueWithTheLine() throws {
+        let run = try NewsletterRun(recipients: 2)
+        defer { run.cleanUp() }
+        let file = run.configDirectory.appendingPathComponent(Directory.fileName)
+        try (String(contentsOf: file, encoding: .utf8) + "Pat Doe,pat.doe@example.org,hogwarts,governor,Y\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        try run.publish([run.assemble("2021-09-03")])
+        try run.startWorker()
+        #expect(NewsletterRun.waitFor(20) { try run.count("SELECT count(*) FROM processed_messages") == 1 })
+        run.stop()
+        let reason = try run.dead().first?.properties.headers["x-error"]?.stringValue
+        #expect(reason == "cannot read the recipients: directory.csv line 6, column academy: \"hogwarts\" "
+            + "is not an academy id from academies.json or \"central\"")
+        #expect(try run.issues().isEmpty)
+    }
+}
+
+/// Reading the other areas' tables: present or absent, well-formed or not.
+@Suite("Newsletter sources")
+struct NewsletterSourcesTests {
+    let since = CalendarDate("2021-09-03")!
+    let log = Log(component: "test", minimum: .error)
+
+    @Test func nothingWhenTheTablesDoNotExist() throws {
+        let db = try Database(path: ":memory:")
+        #expect(try NewsletterSources.dataDrop(in: db, since: since, expected: 15) == nil)
+        #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == nil)
+    }
+
+    @Test func theLatestDropWithRecentActivityCountsAcademiesThatSubmitted() throws {
+        let db = try Database(path: ":memory:")
+        try db.executeScript("CREATE TABLE drop_submissions (academy TEXT, drop_id TEXT, status TEXT, received_at TEXT)")
+        for (index, academy) in ["birstall", "boothroyd", "coppice"].enumerated() {
+            try db.execute("INSERT INTO drop_submissions VALUES (?, '2021-22/autumn', 'accepted', ?)",
+                           [.text(academy), .text("2021-09-1\(index + 5)T10:00:00Z")])
+        }
+        try db.execute("INSERT INTO drop_submissions VALUES ('deeplish', '2021-22/autumn', 'rejected', '2021-09-20T10:00:00Z')")
+        try db.execute("INSERT INTO drop_submissions VALUES ('deeplish', '2020-21/summer', 'accepted', '2021-07-01T10:00:00Z')")
+        let summary = try NewsletterSources.dataDrop(in: db, since: since, expected: 15)
+        #expect(summary == DataDropStatusSummary(dropID: "2021-22/autumn", submitted: 3, expected: 15,
+                                                 lastUpdated: Settings.parseInstant("2021-09-17T10:00:00Z")))
+        // No submission since 18 September: old news.
+        #expect(try NewsletterSources.dataDrop(in: db, since: CalendarDate("2021-09-18")!, expected: 15) == nil)
+    }
+
+    @Test func theLatestYouSaidSummaryWhenItIsNew() throws {
+        let db = try Database(path: ":memory:")
+        try db.executeScript("CREATE TABLE survey_you_said (survey_id TEXT, title TEXT, summary_json TEXT, updated_at TEXT)")
+        try db.execute("INSERT INTO survey_you_said VALUES ('old', 'Old survey', '{}', '2021-06-01T09:00:00Z')")
+        try db.execute("""
+            INSERT INTO survey_you_said VALUES ('staff-2021', 'Staff survey 2021',
+              '{"strongest":[{"text":"I feel valued","percent_agree":91.6}],"weakest":[{"text":"Workload","percent_agree":48}]}',
+              '2021-09-10T09:00:00Z')
+            """)
+        #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == YouSaidSummary(
+            surveyTitle: "Staff survey 2021", strongest: [.init(text: "I feel valued", percentAgree: 91.6)],
+            weakest: [.init(text: "Workload", percentAgree: 48)]))
+        #expect(try NewsletterSources.youSaid(in: db, since: CalendarDate("2021-09-11")!, log: log) == nil)
+        try db.execute("UPDATE survey_you_said SET summary_json = 'not json' WHERE survey_id = 'staff-2021'")
+        #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == nil)
+    }
+}

@@ -1,0 +1,182 @@
+import Broker
+import Foundation
+import Mail
+import Store
+import Synchronization
+import Testing
+import TrustDomain
+import TrustWorkers
+import WorkerKit
+
+/// One newsletter deployment for a test: its own config directory (the repository's files
+/// plus a directory of `recipients` people), var directory, database and isolated topology on
+/// the real broker; the worker and the delivery pump run in-process, as in the executable.
+final class NewsletterRun: @unchecked Sendable {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    let root: URL
+    let configDirectory: URL
+    let varDirectory: URL
+    let db: String
+    let prefix: String
+    let topology: Topology
+    let setup: NewsletterSetup
+    /// The active people in the test's directory, in file order.
+    let recipients: [Person]
+    private var worker: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
+    private var delivery: NewsletterDeliveryService?
+
+    init(recipients count: Int) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("news-\(UUID().uuidString)")
+        configDirectory = root.appendingPathComponent("Config")
+        varDirectory = root.appendingPathComponent("var")
+        db = varDirectory.appendingPathComponent("trust.sqlite").path
+        prefix = "news\(UInt32.random(in: 0...UInt32.max))"
+        topology = NewsletterTopology.topology(prefix: prefix)
+        let fm = FileManager.default
+        try fm.createDirectory(at: configDirectory, withIntermediateDirectories: true)
+        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, NewsletterConfig.fileName] {
+            try fm.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(name)"),
+                            to: configDirectory.appendingPathComponent(name))
+        }
+        let catalog = try AcademyCatalog.load(contentsOf: configDirectory.appendingPathComponent(AcademyCatalog.fileName))
+        let everyone = DirectoryGenerator(academies: catalog.academies).people()
+        recipients = Array(everyone.filter(\.active).prefix(count))
+        // Two leavers too, to show inactive people get nothing.
+        let people = recipients + everyone.filter { !$0.active }.prefix(2)
+        try Data(DirectoryGenerator.csv(people).utf8).write(to: configDirectory.appendingPathComponent(Directory.fileName))
+        let trust = try TrustConfig(directory: configDirectory.path)
+        setup = NewsletterSetup(trust: trust, newsletter: try NewsletterConfig.load(contentsOf: trust.file(NewsletterConfig.fileName)),
+                                varDirectory: varDirectory)
+    }
+
+    static var brokerURL: String { ProcessInfo.processInfo.environment["TRUST_AMQP_URL"] ?? BrokerEndpoint.defaultURL }
+
+    static func connect() throws -> Connection {
+        do {
+            return try Connection(endpoint: try BrokerEndpoint(url: brokerURL), name: "newsletter-tests")
+        } catch {
+            Issue.record("no broker at \(brokerURL) (start one with scripts/broker start): \(error)")
+            throw error
+        }
+    }
+
+    func publish(_ messages: [OutgoingMessage]) throws {
+        let c = try Self.connect()
+        defer { c.close() }
+        try topology.declare(on: c)
+        try c.publishConfirmed(messages)
+    }
+
+    func item(_ title: String, body: String = "Join us.", category: String = "trust-news", academy: String? = nil) throws -> OutgoingMessage {
+        NewsletterIntake.item(try NewsletterItem(title: title, body: body, category: category, academy: academy,
+                                                 author: "Central Team", rules: setup.itemRules), topology: topology)
+    }
+
+    func assemble(_ date: String, messageID: String? = nil) -> OutgoingMessage {
+        var message = NewsletterIntake.assemble(CalendarDate(date)!, topology: topology)
+        if let messageID { message.properties.messageID = messageID }
+        return message
+    }
+
+    /// Starts the newsletter worker on this run's topology.
+    func startWorker() throws {
+        let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
+        let setup = setup
+        let worker = Worker(options: WorkerOptions(name: "newsletter-test", queue: NewsletterTopology.queue(in: topology),
+                                                   topology: topology),
+                            brokers: [try BrokerEndpoint(url: Self.brokerURL)], databasePath: db,
+                            log: Log(component: "newsletter-test", minimum: .warn), shutdown: shutdown) {
+            NewsletterHandler(setup: setup)
+        }
+        Thread.detachNewThread {
+            do { try worker.run() } catch { Issue.record("worker stopped: \(error)") }
+            finished.signal()
+        }
+        self.worker = (shutdown, finished)
+    }
+
+    /// Starts the delivery pump sending to `smtpPort` (nil: the outbox directory).
+    func startDelivery(smtpPort: Int?, chunkSize: Int = 1) throws {
+        let outbox = setup.outboxDirectory
+        delivery = NewsletterDeliveryService(
+            setup: setup, databasePath: db,
+            options: DeliveryPumpOptions(chunkSize: chunkSize, idleWait: 0.1, outage: Backoff(base: 0.1, cap: 0.5)),
+            brokers: [try BrokerEndpoint(url: Self.brokerURL)], announceOn: topology.eventsExchange,
+            log: Log(component: "newsletter-test.delivery", minimum: .warn)
+        ) {
+            guard let smtpPort else { return try OutboxTransport(directory: outbox) }
+            var configuration = SMTPConfiguration(host: "127.0.0.1", port: smtpPort)
+            configuration.connectTimeout = .seconds(2)
+            configuration.timeout = .seconds(10)
+            return try SMTPTransport(configuration: configuration)
+        }
+    }
+
+    func stop() {
+        if let worker {
+            worker.shutdown.request()
+            #expect(worker.finished.wait(timeout: .now() + 15) == .success, "worker did not stop")
+        }
+        if let delivery { #expect(delivery.stop(timeout: 15), "delivery pump did not stop") }
+        worker = nil
+        delivery = nil
+    }
+
+    func cleanUp() {
+        stop()
+        if let c = try? Self.connect() {
+            topology.delete(on: c)
+            c.close()
+        }
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func count(_ sql: String, _ params: [SQLValue] = []) throws -> Int {
+        try read { Int(try $0.scalar(sql, params)?.int64Value ?? 0) } ?? 0
+    }
+
+    func rows(_ sql: String, _ params: [SQLValue] = []) throws -> [Row] {
+        try read { try $0.query(sql, params) } ?? []
+    }
+
+    func issues() throws -> [NewsletterIssueSummary] {
+        try read { try NewsletterIssueSummary.all(in: $0) } ?? []
+    }
+
+    /// Runs `body` on a read-only connection; nil before the database exists.
+    private func read<T>(_ body: (Database) throws -> T) throws -> T? {
+        guard FileManager.default.fileExists(atPath: db) else { return nil }
+        let d = try Database(path: db, readOnly: true)
+        defer { d.close() }
+        return try body(d)
+    }
+
+    /// Polls until `condition` holds (errors count as "not yet") or `seconds` pass.
+    @discardableResult
+    static func waitFor(_ seconds: Double, _ condition: () throws -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return (try? condition()) == true
+    }
+
+    /// Events the run published on its events exchange, read from the event log queue.
+    func events() throws -> [Delivery] { try drain(topology.eventLogQueue!) }
+
+    func dead() throws -> [Delivery] { try drain(Topology.deadQueue(NewsletterTopology.queue(in: topology))) }
+
+    private func drain(_ queue: String) throws -> [Delivery] {
+        let c = try Self.connect()
+        defer { c.close() }
+        var out: [Delivery] = []
+        while let d = try c.get(queue) {
+            out.append(d)
+            try c.ack(d.deliveryTag)
+        }
+        return out
+    }
+}
