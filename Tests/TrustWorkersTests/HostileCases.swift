@@ -11,6 +11,9 @@ struct HostileCase: Decodable, CustomStringConvertible {
         case rejected
         /// The message cannot be placed: it is on the dead-letter queue with `x-error`.
         case deadLettered = "dead-lettered"
+        /// Accepted once made safe (a newsletter title put on one line, escaped when rendered):
+        /// `expect` is then text the stored newsletter item's title must contain.
+        case stored
     }
 
     let file: String

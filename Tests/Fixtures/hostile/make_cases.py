@@ -165,8 +165,32 @@ sv("survey-script-in-choice.csv", export(srow(1, service="<script>alert(1)</scri
 sv("survey-comment-too-long.csv", export(srow(1, **{"keep-doing": "x" * 40000})), "line 2: a value is longer than 32768 bytes", "a 40,000-character comment")
 sv("survey-no-message-id.csv", export(*GOOD_S), "message has no message_id", "an export without a message_id", message_id=None)
 
+# --- newsletter items and assembly: dead-lettered (NewsletterHandler throws permanent)
+def news(name, body, expect, why, key="newsletter.item", outcome=DL, **env):
+    case(name, body if isinstance(body, bytes) else body.encode(), outcome, expect, target="newsletter", why=why, routing_key=key, **env)
+def item(**kw):
+    v = {"title": "Sports day", "body": "All academies, 1 July.", "category": "trust-news", "author": "Central team"}
+    v.update(kw)
+    return json.dumps({k: x for k, x in v.items() if x is not None})
+news("newsletter-title-too-long.json", item(title="Sports day " * 50), "newsletter item: title \"Sports day Sports day Sports day Sports day Sports day Sp...\" is 549 characters long; the limit is 120", "a 550-character title")
+news("newsletter-body-oversized.json", item(body="x" * 1000000), "newsletter item: body is 1000000 characters long; the limit is 5000", "a 1 MB body")
+news("newsletter-http-link.json", item(body="See http://evil.example/x for more"), "newsletter item: body \"http://evil.example/x\" is a plain http:// address; only https:// links are allowed", "an http:// address")
+news("newsletter-javascript-link.json", item(body="[click me](javascript:alert(1))"), "is not an https:// link (write links as [text](https://…))", "a javascript: link")
+news("newsletter-unknown-category.json", item(category="gossip"), "newsletter item: category \"gossip\" is not a newsletter category (expected one of: trust-news", "a category not in newsletter.json")
+news("newsletter-unknown-academy.json", item(academy="hogwarts"), "newsletter item: academy \"hogwarts\" is not an academy id from academies.json", "an academy not in the trust")
+news("newsletter-missing-author.json", item(author=None), "newsletter item: author is missing", "no author")
+news("newsletter-title-not-text.json", item(title=42), "newsletter item: title should be text in double quotes", "a number as the title")
+news("newsletter-title-only-line-breaks.json", item(title="\r\n\t\r\n"), "newsletter item: title is empty", "a title of nothing but CRLF and tabs")
+news("newsletter-malformed-json.json", '{"title": "Sports day", "body": ', "newsletter item: message is not a JSON object", "JSON cut off mid-object")
+case("newsletter-deeply-nested.recipe.json", json.dumps({"nest": 100000, "open": "{\"title\":", "close": "}"}).encode(), DL, "newsletter item: message is not a JSON object", target="newsletter", why="100,000 nested objects, generated at test time", routing_key="newsletter.item")
+news("newsletter-unknown-routing-key.json", item(), "routing key \"newsletter.delete\" is not a newsletter message", "a message kind nobody handles", key="newsletter.delete")
+news("newsletter-no-message-id.json", item(), "message has no message_id", "an item without a message_id", message_id=None)
+news("newsletter-assemble-impossible-date.json", json.dumps({"issue_date": "2021-02-30"}), "newsletter.assemble: issue_date \"2021-02-30\" is not a real calendar date", "30 February", key="newsletter.assemble")
+news("newsletter-assemble-not-json.json", b"issue_date=2021-09-24", "newsletter.assemble: the body is not a JSON object", "a form-encoded body", key="newsletter.assemble")
+news("newsletter-script-crlf-title.json", item(title="<script>alert(1)</script>\r\nBcc: all@focus-trust.local"), "<script>alert(1)</script> Bcc: all@focus-trust.local", "HTML and CRLF in a title: stored as one line, escaped when rendered", outcome="stored")
+
 with open(os.path.join(D, "cases.json"), "w") as f:
-    json.dump({"about": "Hostile inputs: one case a file, written by make_cases.py. See HostileInputTests.swift. Defaults: datadrop cases go to datadrop.birstall with x-drop 2021-22/autumn, type datadrop.submitted, text/csv; survey cases are survey.submitted, text/csv; reminder cases are application/json with type = routing key. message_id null means the property is left out; absent means a unique id is made. outcome: rejected (datadrop.rejected event, nothing stored) or dead-lettered (x-error on the dead-letter queue). expect: text the data manager's message must contain.",
+    json.dump({"about": "Hostile inputs: one case a file, written by make_cases.py. See HostileInputTests.swift. Defaults: datadrop cases go to datadrop.birstall with x-drop 2021-22/autumn, type datadrop.submitted, text/csv; survey cases are survey.submitted, text/csv; reminder and newsletter cases are application/json with type = routing key. message_id null means the property is left out; absent means a unique id is made. outcome: rejected (datadrop.rejected event, nothing stored), dead-lettered (x-error on the dead-letter queue, nothing stored) or stored (accepted made safe: expect is then text the stored newsletter item title must contain). expect: text the data manager's message must contain.",
                "cases": cases}, f, indent=1, ensure_ascii=False)
     f.write("\n")
 from collections import Counter
