@@ -62,6 +62,8 @@ struct HostileInputTests {
                                      contentType: "application/json", id: id, body: item.json) })
         try h.run(seconds: 120, { NewsletterHandler(setup: setup) }, until: run.step)
         run.finish()
+        // Every valid item (one after each case, one before the first) and the stored case.
+        #expect(try h.scalar("SELECT count(*) FROM newsletter_items") == run.cases.count + 2)
     }
 
     @Test func reminderAndCalendarMessagesAreDeadLetteredWithTheirReasonAndNothingIsStored() throws {
@@ -94,7 +96,8 @@ final class HostileRun {
     /// The id of the valid message sent last, until it is processed.
     private var awaitingProbe: String?
     private var warmedUp = false
-    private var before: [Int] = []
+    /// The target's row counts taken just before the current case was published.
+    private var before: [Int]?
     private var anonymousErrors = 0
     private var finished = false
     private var started = Date()
@@ -131,8 +134,8 @@ final class HostileRun {
                 return send(probe: "probe:warm-up")
             }
             let current = cases[index]
-            if before.isEmpty {
-                before = try counts()
+            guard let before else {
+                self.before = try counts()
                 anonymousErrors = try harness.scalar("SELECT count(*) FROM worker_errors WHERE message_id IS NULL")
                 started = Date()
                 try harness.publish([current.message(harness, body: try current.body())])
@@ -146,7 +149,7 @@ final class HostileRun {
             let added = zip(try counts(), before).map { $0 - $1 }
             let expected = tables.indices.map { $0 == 0 && current.outcome == .stored ? 1 : 0 }
             #expect(added == expected, "\(current): rows added per table \(tables): \(added)")
-            before = []
+            self.before = nil
             return send(probe: "probe:\(current.file)")
         } catch {
             Issue.record("\(index < cases.count ? cases[index].file : "after the last case"): \(error)")
