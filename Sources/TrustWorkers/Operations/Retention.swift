@@ -14,6 +14,9 @@ public enum Retention {
             """),
         ("drop_attempts", "received_at < ?"),
         ("reminder_deliveries", "updated_at < ? AND status <> 'pending'"),
+        // Answers go with their response (ON DELETE CASCADE).
+        ("survey_responses", "imported_at < ?"),
+        ("newsletter_deliveries", "updated_at < ? AND status <> 'pending'"),
         ("worker_errors", "at < ?"),
         ("processed_messages", "processed_at < ?"),
     ]

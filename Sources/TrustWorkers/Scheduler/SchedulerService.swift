@@ -56,5 +56,17 @@ public final class SchedulerService {
         try db.scalar("SELECT max(key) FROM scheduler_published WHERE kind = ?", [.text(kind)])?.stringValue
     }
 
-    func registerNewsletter() throws {}
+    /// Every 21 days from the anchor in `Config/newsletter.json`: the latest issue date not yet
+    /// published. After downtime that is one message for the most recent date, not one per
+    /// missed date.
+    func registerNewsletter() throws {
+        let schedule = try NewsletterConfig.load(contentsOf: config.file(NewsletterConfig.fileName)).schedule
+        producers.append { [unowned self] now, connection in
+            let last = try lastPublished(kind: "newsletter").flatMap(CalendarDate.init)
+            guard let date = schedule.dueIssue(now: now, lastPublished: last) else { return [] }
+            let message = NewsletterIntake.assemble(date, topology: topology)
+            let sent = try publishOnce(kind: "newsletter", key: date.description, message, on: connection, now: now)
+            return sent ? [message.properties.messageID ?? date.description] : []
+        }
+    }
 }

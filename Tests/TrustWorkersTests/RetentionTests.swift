@@ -1,0 +1,34 @@
+import Foundation
+import Store
+import Testing
+import TrustWorkers
+import WorkerKit
+
+@Suite("Retention: trustctl purge --before")
+struct RetentionTests {
+    @Test func purgeRemovesOnlyWhatIsOlderThanTheCutOff() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ret-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try Database(path: dir.appendingPathComponent("t.sqlite").path)
+        defer { db.close() }
+        try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
+        for (academy, at) in [("birstall", "2021-10-01T00:00:00Z"), ("coppice", "2023-10-01T00:00:00Z")] {
+            try db.execute("""
+                INSERT INTO drop_submissions (academy, drop_id, status, received_at, accepted_at, pupils)
+                VALUES (?, '2021-22/autumn', 'accepted', ?, ?, 1)
+                """, [.text(academy), .text(at), .text(at)])
+            try db.execute("""
+                INSERT INTO drop_pupils (academy, drop_id, pupil_key, year, pp, eal, send) VALUES (?, '2021-22/autumn', 'k', '3', 0, 0, 'N')
+                """, [.text(academy)])
+            try db.execute("""
+                INSERT INTO survey_responses (survey_id, response_key, academy, message_id, imported_at) VALUES ('s', ?, ?, 'm', ?)
+                """, [.text(academy), .text(academy), .text(at)])
+        }
+        let deleted = Dictionary(try Retention.purge(db, before: "2022-09-01T00:00:00Z").map { ($0.table, $0.rows) },
+                                 uniquingKeysWith: +)
+        #expect(deleted["drop_pupils"] == 1)
+        #expect(deleted["survey_responses"] == 1)
+        #expect(try db.scalar("SELECT academy FROM drop_pupils")?.stringValue == "coppice")
+        #expect(try db.scalar("SELECT academy FROM survey_responses")?.stringValue == "coppice")
+    }
+}
