@@ -170,7 +170,7 @@ struct CSVReaderTests {
         }
         #expect(try parse("a,b\n12,45\n", limits: limits).rows.count == 1)
         #expect(CSVError.tooLarge(bytes: 11, limit: 10).description
-            == "the file is 11 bytes; the limit is 10 bytes")
+            == "the file is too large: 11 bytes; the limit is 10 bytes")
     }
 
     @Test func maxColumnsLimit() throws {

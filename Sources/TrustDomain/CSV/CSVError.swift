@@ -8,6 +8,8 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty
     case tooLarge(bytes: Int, limit: Int)
     case utf16
+    /// A workbook (.xlsx, .ods: a zip; .xls: an OLE2 file) sent where a CSV file belongs.
+    case workbook
     case invalidUTF8(line: Int, byteOffset: Int)
     case nulByte(line: Int, byteOffset: Int)
     case unterminatedQuote(line: Int)
@@ -21,7 +23,7 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The physical line the problem is on; nil when the problem is the file as a whole.
     public var line: Int? {
         switch self {
-        case .empty, .tooLarge, .utf16: nil
+        case .empty, .tooLarge, .utf16, .workbook: nil
         case .invalidUTF8(let line, _), .nulByte(let line, _), .unterminatedQuote(let line),
             .strayQuote(let line), .textAfterClosingQuote(let line),
             .wrongFieldCount(let line, _, _), .tooManyColumns(let line, _),
@@ -37,9 +39,11 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
         case .empty:
             "the file is empty"
         case .tooLarge(let bytes, let limit):
-            "the file is \(bytes) bytes; the limit is \(limit) bytes"
+            "the file is too large: \(Self.size(bytes)); the limit is \(Self.size(limit))"
         case .utf16:
             "the file is UTF-16; save it as CSV UTF-8 (Comma delimited)"
+        case .workbook:
+            "the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV; save it as CSV UTF-8 (Comma delimited)"
         case .invalidUTF8(_, let offset):
             "invalid UTF-8 at byte offset \(offset); save the file as CSV UTF-8 (Comma delimited)"
         case .nulByte(_, let offset):
@@ -59,6 +63,13 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooManyRows(_, let limit):
             "more than \(limit) rows after the header; the limit is \(limit)"
         }
+    }
+
+    /// Bytes, and megabytes too when that is the size a person would recognise.
+    private static func size(_ bytes: Int) -> String {
+        guard bytes >= 1 << 20 else { return "\(bytes) bytes" }
+        let tenths = (bytes * 10 + (1 << 19)) >> 20
+        return "\(bytes) bytes (\(tenths / 10).\(tenths % 10) MB)"
     }
 
     public var description: String {

@@ -46,7 +46,8 @@ public enum CSV {
 ///
 /// Choices beyond RFC 4180, made for files that come out of Excel and Microsoft Forms:
 /// - A UTF-8 byte-order mark is skipped; UTF-16 (by BOM, or by a high share of NUL bytes) is
-///   rejected with advice on how to re-save, since that is Excel's "Unicode text" export.
+///   rejected with advice on how to re-save, since that is Excel's "Unicode text" export. So is
+///   a workbook (by its zip or OLE2 signature): the commonest wrong file of all is the .xlsx.
 /// - Line ends may be CRLF, LF or a lone CR. A lone CR is accepted as a line end because Excel
 ///   for Mac's "CSV (Macintosh)" format still writes them; rejecting it would reject real files.
 ///   Line breaks inside quoted values are kept exactly as written.
@@ -68,6 +69,11 @@ public struct CSVReader: Sendable {
             (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)
         {
             throw .utf16
+        }
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04])
+            || bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+        {
+            throw .workbook
         }
         self.bytes = bytes
         self.limits = limits

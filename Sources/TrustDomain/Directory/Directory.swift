@@ -42,7 +42,9 @@ public struct DirectoryError: Error, Equatable, Sendable, CustomStringConvertibl
         var s = "directory.csv"
         if line > 0 { s += " line \(line)" }
         if let column { s += ", column \(column)" }
-        if let value { s += ": \"\(value)\"" }
+        // The value is whatever was typed or pasted; shown escaped so that a line break or a
+        // control character in it cannot split or garble the message.
+        if let value { s += ": \"\(DropValidationError.displaySafe(value))\"" }
         return s + " \(reason)"
     }
 }

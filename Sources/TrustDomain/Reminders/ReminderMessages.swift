@@ -163,6 +163,11 @@ struct JSONFields {
         if let text = raw as? String { return "\"\(text)\"" }
         if isBoolean(raw) { return (raw as? Bool) == true ? "true" : "false" }
         if let number = raw as? NSNumber { return number.stringValue }
+        // An object or array is shown as the JSON that was sent, not as Swift prints it.
+        if JSONSerialization.isValidJSONObject(raw),
+           let data = try? JSONSerialization.data(withJSONObject: raw, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            return String(decoding: data, as: UTF8.self)
+        }
         return String(describing: raw)
     }
 
