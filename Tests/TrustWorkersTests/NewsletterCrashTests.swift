@@ -52,7 +52,7 @@ struct NewsletterCrashTests {
         defer { sink.stop() }
         try run.publish([try run.item("Crash drill"), run.assemble("2021-09-24")])
         var worker = try start(run, smtpPort: sink.port, chunk: chunk)
-        #expect(NewsletterRun.waitFor(60) { sink.received >= 200 })
+        #expect(NewsletterRun.waitFor(120) { sink.received >= 200 })
         kill(worker.processIdentifier, SIGKILL)
         worker.waitUntilExit()
         // Let the server finish writing a message whose data it had fully received.

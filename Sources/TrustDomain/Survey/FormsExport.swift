@@ -156,7 +156,7 @@ private struct Reader {
             if academy == nil && SurveyText.isBlank(answer) {
                 problems.append(.blankAcademy(row: row))
             } else if academy == nil {
-                problems.append(.unknownAcademy(row: row, value: answer))
+                problems.append(.unknownAcademy(row: row))
             }
         }
         var answers: [SurveyAnswer] = []

@@ -12,7 +12,9 @@ public enum SurveyProblem: Equatable, Sendable, CustomStringConvertible {
     case blankID(row: Int)
     case repeatedID(row: Int, firstRow: Int)
     case blankAcademy(row: Int)
-    case unknownAcademy(row: Int, value: String)
+    /// The answer is not repeated: if a name in the row held an unquoted comma, the columns
+    /// after it shift by one and the academy cell holds part of the respondent's name.
+    case unknownAcademy(row: Int)
     case notOnScale(row: Int, question: String, value: String)
     case notAChoice(row: Int, question: String, value: String, choices: [String])
 
@@ -38,8 +40,8 @@ public enum SurveyProblem: Equatable, Sendable, CustomStringConvertible {
             return "row \(row): the ID is the same as row \(first)'s; a response cannot appear twice in one export"
         case .blankAcademy(let row):
             return "row \(row): the academy question is not answered"
-        case .unknownAcademy(let row, let value):
-            return "row \(row): academy \(SurveyText.quoted(value)) is not one of the trust's academies"
+        case .unknownAcademy(let row):
+            return "row \(row): the academy answer is not one of the trust's academies (not quoted here: if a name on the row has a comma, the columns have shifted and it may be part of a name)"
         case .notOnScale(let row, let question, let value):
             return "row \(row), question \(question): \(SurveyText.quoted(value)) is not on the agreement scale ("
                 + LikertScale.labels.joined(separator: ", ") + ")"

@@ -42,6 +42,13 @@ public final class NewsletterHandler: MessageHandler {
             context.log.info("newsletter issue already assembled", ["issue": number, "date": date])
             return
         }
+        // An issue dated far ahead would go to everyone and then hold back every real issue
+        // (they would be "before the latest"), so an issue may be at most one period ahead.
+        let today = CalendarDate(context.now, in: setup.newsletter.schedule.timeZone)
+        let horizon = setup.newsletter.schedule.nextIssueDate(after: today)
+        if date > horizon {
+            throw HandlerError.permanent("issue_date \(date) is too far ahead: the next issue is due on \(horizon)")
+        }
         let latest = try NewsletterStore.latestIssue(in: db)
         if let latest, latest.date > date {
             throw HandlerError.permanent("issue_date \(date) is before the latest issue, \(setup.newsletter.title) "

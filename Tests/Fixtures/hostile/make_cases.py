@@ -158,7 +158,7 @@ sv("survey-duplicate-column.csv", export(*[r + ',"Agree"' for r in GOOD_S], head
 sv("survey-unknown-column.csv", export(*[r + ',"x"' for r in GOOD_S], header=S_HEADER + ',"=HYPERLINK(""http://evil.example/"",""Bonus"")"'), "is not a question of this survey", "a formula as an extra column name")
 sv("survey-blank-id.csv", export(GOOD_S[0], srow(2).replace('"2"', '""', 1)), "row 3: the ID is blank", "a response with no ID")
 sv("survey-repeated-id.csv", export(*GOOD_S, srow(2)), "row 5: the ID is the same as row 3's", "one response twice")
-sv("survey-unknown-academy.csv", export(GOOD_S[0], srow(2, academy="Hogwarts School")), "row 3: academy \"Hogwarts School\" is not one of the trust's academies", "an academy not in the trust")
+sv("survey-unknown-academy.csv", export(GOOD_S[0], srow(2, academy="Hogwarts School")), "row 3: the academy answer is not one of the trust's academies", "an academy not in the trust")
 sv("survey-blank-academy.csv", export(GOOD_S[0], srow(2, academy="")), "row 3: the academy question is not answered", "no academy")
 sv("survey-not-on-scale.csv", export(GOOD_S[0], srow(2, safeguarding="Yes")), "row 3, question safeguarding: \"Yes\" is not on the agreement scale", "an answer off the Likert scale")
 sv("survey-script-in-choice.csv", export(srow(1, service="<script>alert(1)</script>")), "row 2, question service: \"<script>alert(1)</script>\" is not one of its choices", "HTML as the answer to a question without Other")
