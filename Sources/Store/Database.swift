@@ -73,7 +73,7 @@ public final class Database: @unchecked Sendable {
             sqlite3_busy_timeout(db, Int32(clamping: max(0, milliseconds)))
 
             if !readOnly {
-                let mode = try scalar("PRAGMA journal_mode=WAL")?.stringValue?.lowercased() ?? "unknown"
+                let mode = try switchToWAL(within: Double(max(0, milliseconds)) / 1000)
                 if mode != "wal" && !inMemory {
                     throw StoreError(code: SQLITE_ERROR,
                                      message: "journal_mode is '\(mode)', expected 'wal' (filesystem without shared-memory support?)",
@@ -99,6 +99,20 @@ public final class Database: @unchecked Sendable {
     /// Finalizes cached statements and closes the connection; later calls throw `SQLITE_MISUSE`
     /// instead of touching freed memory. Safe to call twice. In WAL mode the last connection to
     /// close also checkpoints and removes the `-wal` file.
+    /// Switching a fresh file to WAL needs an exclusive lock, and SQLite skips the busy handler
+    /// here (waiting could deadlock), so two processes opening a new database together can see
+    /// SQLITE_BUSY at once. Retry within the busy timeout instead of failing the start-up.
+    private func switchToWAL(within seconds: Double) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            do {
+                return try scalar("PRAGMA journal_mode=WAL")?.stringValue?.lowercased() ?? "unknown"
+            } catch let error as StoreError where error.primaryCode == SQLITE_BUSY && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
+    }
+
     public func close() {
         guard let db = handle else { return }
         for statement in statements.values { statement.finalize() }

@@ -78,7 +78,7 @@ final class ConsumerLoop {
     private func consumeUntilShutdown() throws {
         guard let consumer, let publisher else { return }
         while !worker.shutdown.isRequested {
-            let batch = try consumer.nextDeliveries(max: options.prefetch, wait: 0.25, linger: options.linger)
+            let batch = try consumer.nextDeliveries(max: options.batchSize, wait: 0.25, linger: options.linger)
             if batch.isEmpty {
                 try publisher.service()
                 continue

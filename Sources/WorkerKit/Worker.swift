@@ -10,8 +10,12 @@ public struct WorkerOptions: Sendable {
     public var topology: Topology
     /// Consumer threads, each with its own AMQP connections and SQLite connection.
     public var consumers: Int
-    /// Unacknowledged messages the broker may send ahead; also the largest batch. 200 sits in
-    /// the 100–300 range where one SQLite commit per batch stops being the cost.
+    /// The largest batch handled in one transaction. 200 sits in the 100–300 range where one
+    /// SQLite commit per batch stops being the cost.
+    public var batchSize: Int
+    /// Unacknowledged messages the broker may send ahead: twice the batch, so the next batch
+    /// is already arriving while this one commits. With prefetch equal to the batch, nothing
+    /// is in flight during a commit and the broker idles for half the time.
     public var prefetch: Int
     /// How long to wait for more messages once a batch has started, in seconds: long enough
     /// to fill a batch under load, short enough that a lone message is not held up.
@@ -21,13 +25,14 @@ public struct WorkerOptions: Sendable {
     public var storeRetry: Backoff
 
     public init(name: String, queue: String, topology: Topology = .trust, consumers: Int = 1,
-                prefetch: Int = 200, linger: Double = 0.005, reconnect: Backoff = Backoff(),
+                batchSize: Int = 200, prefetch: Int? = nil, linger: Double = 0.005, reconnect: Backoff = Backoff(),
                 storeRetry: Backoff = Backoff(base: 0.05, cap: 2)) {
         self.name = name
         self.queue = queue
         self.topology = topology
         self.consumers = consumers
-        self.prefetch = prefetch
+        self.batchSize = batchSize
+        self.prefetch = prefetch ?? 2 * batchSize
         self.linger = linger
         self.reconnect = reconnect
         self.storeRetry = storeRetry

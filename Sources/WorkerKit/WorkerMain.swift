@@ -19,7 +19,8 @@ public enum WorkerMain {
         let options = WorkerOptions(
             name: name, queue: settings.topology.queue(named: queue), topology: settings.topology,
             consumers: env["TRUST_CONSUMERS"].flatMap(Int.init) ?? 1,
-            prefetch: env["TRUST_PREFETCH"].flatMap(Int.init) ?? 200)
+            batchSize: env["TRUST_BATCH"].flatMap(Int.init) ?? 200,
+            prefetch: env["TRUST_PREFETCH"].flatMap(Int.init))
         exit(run(options: options, settings: settings, log: log) { try makeHandler(settings) })
     }
 

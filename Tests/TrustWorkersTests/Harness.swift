@@ -87,12 +87,7 @@ struct Harness {
     func drain(_ queue: String) throws -> [Delivery] {
         let c = try connect()
         defer { c.close() }
-        var out: [Delivery] = []
-        while let d = try c.get(queue) {
-            out.append(d)
-            try c.ack(d.deliveryTag)
-        }
-        return out
+        return try c.drain(queue)
     }
 
     /// A private copy of the repository's Config that a test may edit.
@@ -108,5 +103,17 @@ struct Harness {
             c.close()
         }
         try? FileManager.default.removeItem(at: root)
+    }
+}
+
+extension Connection {
+    /// Takes and acks every message now in `queue`, for tests that read what arrived.
+    func drain(_ queue: String) throws -> [Delivery] {
+        var out: [Delivery] = []
+        while let d = try get(queue) {
+            out.append(d)
+            try ack(d.deliveryTag)
+        }
+        return out
     }
 }

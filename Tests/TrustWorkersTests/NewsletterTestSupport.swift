@@ -172,11 +172,6 @@ final class NewsletterRun: @unchecked Sendable {
     private func drain(_ queue: String) throws -> [Delivery] {
         let c = try Self.connect()
         defer { c.close() }
-        var out: [Delivery] = []
-        while let d = try c.get(queue) {
-            out.append(d)
-            try c.ack(d.deliveryTag)
-        }
-        return out
+        return try c.drain(queue)
     }
 }

@@ -24,7 +24,9 @@ guard let prefix = option("prefix") else {
 }
 let topology = Topology.isolated(prefix: prefix, retryDelays: [200, 400, 800])
 let settings = try Settings.fromEnvironment()
-let prefetch = option("prefetch").flatMap(Int.init) ?? 200
+// Prefetch twice the batch, as the worker runtime does by default; the bare consumer uses the
+// same prefetch and the same batch (one multiple ack per half-prefetch).
+let prefetch = option("prefetch").flatMap(Int.init) ?? 400
 let expect = option("expect").flatMap(Int.init)
 let log = Log(component: "probe-\(mode)")
 
@@ -81,7 +83,8 @@ case "publish":
     print("published \(count)")
 case "worker":
     var options = WorkerOptions(name: "probe", queue: topology.queues[0].name, topology: topology,
-                                consumers: option("consumers").flatMap(Int.init) ?? 1, prefetch: prefetch)
+                                consumers: option("consumers").flatMap(Int.init) ?? 1,
+                                batchSize: prefetch / 2, prefetch: prefetch)
     options.reconnect = Backoff(base: 0.1, cap: 2)
     let shutdown = ShutdownSignal()
     shutdown.installSignalHandlers(log: log)
@@ -102,7 +105,7 @@ case "bare":
     try c.consume(topology.queues[0].name)
     var n = 0
     while n < (expect ?? Int.max) {
-        let batch = try c.nextDeliveries(max: prefetch, wait: 5, linger: 0.005)
+        let batch = try c.nextDeliveries(max: prefetch / 2, wait: 5, linger: 0.005)
         guard let last = batch.last else { break }
         try c.ack(last.deliveryTag, multiple: true)
         n += batch.count
