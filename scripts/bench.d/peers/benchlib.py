@@ -24,6 +24,8 @@ URL = os.environ.get("TRUST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 PEERS = Path(__file__).resolve().parent
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 PREFETCH = int(os.environ.get("BENCH_PREFETCH", "200"))
+# Peers run as child processes importing this module; keep their bytecode out of the tree.
+os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
 
 
 def log(text):
