@@ -7,6 +7,7 @@ load average it was measured under.
 """
 import json
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -96,34 +97,52 @@ def timed(fn):
 
 
 def best_rates(bench, contenders, repeats=REPEATS):
-    """The highest messages-per-second of each contender over `repeats` rounds. On a shared
-    machine the fastest run is the one least disturbed by others, so best-of-N is the fairest
-    single figure; running the contenders round-robin means a burst of outside load costs one
-    round of everybody rather than every round of one."""
-    best = dict.fromkeys(contenders, 0.0)
+    """The highest messages-per-second and the lowest CPU microseconds per message of each
+    contender over `repeats` rounds; a contender's measure returns (rate, cpu_us or None).
+
+    On a shared machine the fastest run is the one least disturbed by others, so best-of-N
+    is the fairest single figure; running the contenders round-robin means a burst of outside
+    load costs one round of everybody rather than every round of one. CPU per message hardly
+    depends on that load, so it is the steadier figure when the rates disagree."""
+    rates, cpu = dict.fromkeys(contenders, 0.0), dict.fromkeys(contenders)
     for n in range(1, repeats + 1):
         for name, measure in contenders.items():
-            rate = measure()
-            log(f"{bench}: round {n} {name} {rate:,.0f} msgs/s")
-            best[name] = max(best[name], rate)
-    return best
+            rate, us = measure()
+            log(f"{bench}: round {n} {name} {rate:,.0f} msgs/s" + (f", {us:.1f} µs CPU/msg" if us else ""))
+            rates[name] = max(rates[name], rate)
+            if us is not None:
+                cpu[name] = us if cpu[name] is None else min(cpu[name], us)
+    return rates, cpu
+
+
+def children_cpu():
+    """User + system CPU seconds of every child process reaped so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def drain_rate(mode, count, prefetch=PREFETCH):
-    """Messages per second for RuntimeProbe `mode` (worker or bare) draining `count`
-    pre-published messages, process start to exit; the worker's effects are checked."""
+    """(messages per second, CPU µs per message) for RuntimeProbe `mode` (worker or bare)
+    draining `count` pre-published messages, both from process start to exit; the worker's
+    effects are checked."""
     prefix = fresh_prefix(mode)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "probe.sqlite"
         try:
             publish(prefix, count)
+            cpu = children_cpu()
             seconds = timed(lambda: probe(mode, "--prefix", prefix, "--expect", count,
                                           "--prefetch", prefetch, "--db", db))
+            cpu = children_cpu() - cpu
             if mode == "worker":
                 check_effects(mode, db, count)
         finally:
             cleanup(prefix)
-    return count / seconds
+    return count / seconds, cpu_us(cpu, count)
+
+
+def cpu_us(seconds, count):
+    return round(1e6 * seconds / count, 2)
 
 
 def effect_counts(db):
