@@ -5,6 +5,7 @@ The machine has 2 cores shared with other builds, so every figure is a best of N
 taken in the same run as the figure it is compared with, and every result line carries the
 load average it was measured under.
 """
+import contextlib
 import json
 import os
 import resource
@@ -145,10 +146,21 @@ def cpu_us(seconds, count):
     return round(1e6 * seconds / count, 2)
 
 
+@contextlib.contextmanager
+def reader(db):
+    """A read-only connection that fails rather than creates a missing file: a poller that
+    created the database would race the workers' own first open (see BENCHMARKS.md)."""
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
 def effect_counts(db):
     """(rows, distinct message ids) in probe_effects; (0, 0) before the table exists."""
     try:
-        with sqlite3.connect(db, timeout=10) as c:
+        with reader(db) as c:
             return c.execute("SELECT count(*), count(DISTINCT message_id) FROM probe_effects").fetchone()
     except sqlite3.OperationalError:
         return (0, 0)
@@ -158,7 +170,7 @@ def rows_written(db):
     """How many effect rows have committed, cheaply: rows are only ever appended, so the
     highest rowid is the count, read from the end of the table rather than by a full scan."""
     try:
-        with sqlite3.connect(db, timeout=10) as c:
+        with reader(db) as c:
             return c.execute("SELECT coalesce(max(rowid), 0) FROM probe_effects").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
