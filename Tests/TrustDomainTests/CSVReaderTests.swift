@@ -208,3 +208,20 @@ struct CSVReaderTests {
         #expect(try reader.next() == nil)
     }
 }
+
+@Suite("CSV written for spreadsheets")
+struct CSVTextTests {
+    @Test(arguments: [
+        ("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""),
+        ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+        ("Birstall", "Birstall"), ("a,b", "\"a,b\""), ("two\nlines", "\"two\nlines\""),
+    ])
+    func formulaPrefixesAreNeutralisedAndQuotingFollowsRFC4180(input: String, expected: String) {
+        #expect(CSVText.cell(input) == expected)
+    }
+
+    @Test func aWrittenLineReadsBackAsText() throws {
+        let table = try CSV.parse(Array(("a,b\r\n" + CSVText.line(["=1+1", "x,y"])).utf8))
+        #expect(table.rows[0].fields == ["'=1+1", "x,y"])
+    }
+}

@@ -10,7 +10,7 @@ enum DropCommands {
         usage: """
               drop submit --drop YYYY-YY/term (--academy ID FILE | ACADEMY.csv…)
                                     queue data-drop CSVs (one academy, or files named by academy)
-              drop status [--drop D] [--json]
+              drop status [--drop D] [--json | --csv]
                                     who has submitted, when, pupils, errors
               report board --drop D [--out FILE] [--json]
                                     write the Board RAG report for a drop
@@ -51,15 +51,21 @@ enum DropCommands {
     }
 
     static func status(_ args: Arguments, _ settings: Settings) throws {
-        try args.allowOnly(["drop", "json"])
+        try args.allowOnly(["drop", "json", "csv"])
         let config = try TrustConfig(directory: settings.configDirectory)
-        let db = try Database(path: settings.databasePath, readOnly: true)
-        defer { db.close() }
         let dropFilter = args.option("drop")
         if let d = dropFilter, DropID(d) == nil { throw UsageError("--drop \"\(d)\" is not a drop like 2026-27/autumn") }
-        let rows = try DropStatus.load(db: db, drop: dropFilter.flatMap(DropID.init), academies: config.academies)
+        var rows: [DropStatus] = []
+        // No database yet means no worker has received anything: an empty status, not an error.
+        if FileManager.default.fileExists(atPath: settings.databasePath) {
+            let db = try Database(path: settings.databasePath, readOnly: true)
+            defer { db.close() }
+            rows = try DropStatus.load(db: db, drop: dropFilter.flatMap(DropID.init), academies: config.academies)
+        }
         if args.flag("json") {
             print(try JSONEvent.string(rows))
+        } else if args.flag("csv") {
+            print(DropStatus.csv(rows), terminator: "")
         } else {
             print(DropStatus.table(rows))
         }

@@ -27,7 +27,7 @@ func fail(_ message: String, code: Int32) -> Never {
 
 let raw = Array(CommandLine.arguments.dropFirst())
 do {
-    let args = try Arguments(raw, flagNames: ["json", "yes", "help", "all", "html", "full"])
+    let args = try Arguments(raw, flagNames: ["json", "yes", "help", "all", "html", "full", "csv"])
     let command = args.positionals.first ?? "help"
     if command == "help" || (args.flag("help") && args.positionals.count <= 1) {
         print(usage)

@@ -49,6 +49,16 @@ public struct DropStatus: Codable, Sendable {
         }
     }
 
+    /// For the data manager's spreadsheet; error texts quote what academies sent, so every
+    /// cell is written formula-safe.
+    public static func csv(_ rows: [DropStatus]) -> String {
+        CSVText.line(["academy", "name", "drop", "status", "received_at", "accepted_at", "pupils", "error_count", "first_error"])
+            + rows.map { r in
+                CSVText.line([r.academy, r.name, r.drop, r.status, r.receivedAt ?? "", r.acceptedAt ?? "",
+                              r.pupils.map(String.init) ?? "", String(r.errorCount), r.errors.first ?? ""])
+            }.joined()
+    }
+
     public static func table(_ rows: [DropStatus]) -> String {
         guard let drop = rows.first?.drop else { return "no data drops received yet" }
         let accepted = rows.filter { $0.acceptedAt != nil }.count

@@ -73,9 +73,9 @@ public struct DeadLetterQueues {
         self.topology = topology
     }
 
-    /// Accepts `datadrop.ingest` or `datadrop.ingest.dead`.
+    /// Accepts `datadrop.ingest` or `datadrop.ingest.dead` (with or without a topology prefix).
     public func workQueue(named name: String) throws -> String {
-        let base = name.hasSuffix(".dead") ? String(name.dropLast(5)) : name
+        let base = topology.queue(named: name.hasSuffix(".dead") ? String(name.dropLast(5)) : name)
         guard topology.queues.contains(where: { $0.name == base }) else {
             throw UsageError("unknown queue \"\(name)\"; queues are \(topology.queues.map(\.name).joined(separator: ", "))")
         }

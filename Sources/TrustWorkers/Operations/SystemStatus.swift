@@ -109,8 +109,9 @@ public struct SystemStatus: Codable, Sendable {
             if (response as? HTTPURLResponse)?.statusCode == 200 { body = data }
             done.signal()
         }.resume()
-        done.wait()
-        guard let body, let items = try JSONSerialization.jsonObject(with: body) as? [[String: Any]] else {
+        // FoundationNetworking can leave a refused (401) request without a completion; never
+        // let an operator's status command hang on it.
+        guard done.wait(timeout: .now() + 5) == .success, let body, let items = try JSONSerialization.jsonObject(with: body) as? [[String: Any]] else {
             throw InputError("management API unavailable")
         }
         var out: [String: (Int, Int?, Int)] = [:]
