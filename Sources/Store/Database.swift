@@ -113,6 +113,14 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// Sets how much memory this connection's page cache may use. SQLite's default (2 MiB)
+    /// suits small transactions; one that writes more pages than fit must spill dirty pages
+    /// to the log mid-transaction and read them back, which a worker inserting whole files
+    /// of pupils per batch avoids with a larger cache. Memory is taken only as pages are used.
+    public func setCacheSize(kibibytes: Int) throws {
+        try executeScript("PRAGMA cache_size = -\(max(1, kibibytes))")
+    }
+
     public func close() {
         guard let db = handle else { return }
         for statement in statements.values { statement.finalize() }

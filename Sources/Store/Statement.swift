@@ -129,6 +129,41 @@ public final class Statement {
         try check(rc, handle)
     }
 
+    /// Binds a string literal without copying it: its bytes live as long as the program, so
+    /// SQLite is told they are static. For codes in hot insert loops, where the copy SQLite
+    /// otherwise makes cost an allocation and a free per value.
+    public func bind(literal value: StaticString, at index: Int32) throws {
+        let handle = try live()
+        precondition(value.hasPointerRepresentation, "a one-scalar StaticString has no stable bytes")
+        let rc = UnsafeRawPointer(value.utf8Start).withMemoryRebound(to: CChar.self, capacity: value.utf8CodeUnitCount) {
+            sqlite3_bind_text(handle, index, $0, Int32(value.utf8CodeUnitCount), nil)  // nil: SQLITE_STATIC
+        }
+        try check(rc, handle)
+    }
+
+    /// Binds UTF-8 bytes as TEXT (not a BLOB), for callers that build text in a byte buffer
+    /// and need no `String`. The bytes are not validated: pass UTF-8 only.
+    public func bind(utf8 value: [UInt8], at index: Int32) throws {
+        try bind(utf8: value, range: value.indices, at: index)
+    }
+
+    /// Binds `value[range]` as TEXT: many short texts kept in one buffer bind without a copy
+    /// or an allocation each on the Swift side.
+    public func bind(utf8 value: [UInt8], range: Range<Int>, at index: Int32) throws {
+        let handle = try live()
+        precondition(range.lowerBound >= 0 && range.upperBound <= value.count, "range outside the buffer")
+        let rc = value.withUnsafeBufferPointer { whole -> Int32 in
+            let utf8 = UnsafeBufferPointer(rebasing: whole[range])
+            guard let base = utf8.baseAddress, !utf8.isEmpty else {
+                return sqlite3_bind_text(handle, index, "", 0, transientDestructor)
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                sqlite3_bind_text64(handle, index, $0, UInt64(utf8.count), transientDestructor, UInt8(SQLITE_UTF8))
+            }
+        }
+        try check(rc, handle)
+    }
+
     public func bind(_ value: [UInt8], at index: Int32) throws {
         let handle = try live()
         let rc = value.withUnsafeBytes { bytes -> Int32 in

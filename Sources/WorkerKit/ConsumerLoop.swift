@@ -18,16 +18,20 @@ final class ConsumerLoop {
     private var publisher: Connection?
     private var endpointIndex: Int
     private var failures = 0
+    /// Where the handler's `prepare` step runs, if it has one: one serial helper per consumer.
+    private let preparer: DispatchQueue
 
     init(worker: Worker, index: Int) throws {
         self.worker = worker
         options = worker.options
         log = worker.log.child("consumer-\(index)")
         db = try Database(path: worker.databasePath)
+        if let kib = options.cacheKiB { try db.setCacheSize(kibibytes: kib) }
         handler = try worker.makeHandler()
         ledger = try Ledger(queue: worker.options.queue, db: db)
         outbox = Outbox(eventsExchange: worker.options.topology.eventsExchange)
         counters = Counters(worker: worker.options.name)
+        preparer = DispatchQueue(label: "\(worker.options.name).consumer-\(index).prepare")
         // Spread consumers over the listed nodes from the start.
         endpointIndex = (index - 1) % max(1, worker.brokers.count)
     }
@@ -96,6 +100,10 @@ final class ConsumerLoop {
     /// savepoint per message, so the failing message is rolled back alone and its batch-mates
     /// commit as usual. Handlers are deterministic over the database, so the rerun is exact.
     private func process(_ batch: [Delivery], consumer: Connection, publisher: Connection) throws {
+        let preparation = handler.prepare.map {
+            BatchPreparation(batch.map { InboundMessage($0, queue: options.queue) }, lookahead: 4, on: preparer, prepare: $0)
+        }
+        defer { preparation?.abandon() }
         var storeAttempt = 0
         var careful = false
         while true {
@@ -108,8 +116,9 @@ final class ConsumerLoop {
                     let batchContext = BatchContext(
                         stamp: ISO8601.string(now),
                         handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
-                    for delivery in batch {
-                        try handleOne(delivery, in: batchContext, careful: careful, forwards: &forwards)
+                    for (index, delivery) in batch.enumerated() {
+                        try handleOne(delivery, prepared: preparation?.result(at: index), in: batchContext,
+                                      careful: careful, forwards: &forwards)
                     }
                     // Retry and dead-letter copies are confirmed before the originals' ledger
                     // rows commit; a crash in between only makes a duplicate copy, which the
@@ -143,10 +152,10 @@ final class ConsumerLoop {
 
     private struct FastPathAbandoned: Error {}
 
-    private func handleOne(_ delivery: Delivery, in batch: BatchContext, careful: Bool,
+    private func handleOne(_ delivery: Delivery, prepared: (any Sendable)?, in batch: BatchContext, careful: Bool,
                            forwards: inout [OutgoingMessage]) throws {
-        let attempt = Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0)
-        guard let id = delivery.properties.messageID, !id.isEmpty else {
+        guard let message = InboundMessage(delivery, queue: options.queue)?.with(prepared: prepared) else {
+            let attempt = Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0)
             let reason = "message has no message_id; every message needs one so that a repeat has no second effect"
             forwards.append(deadLetter(delivery, reason: reason, attempts: attempt + 1, stamp: batch.stamp))
             try counters.error(queue: options.queue, messageID: nil, kind: "dead-lettered", reason: reason,
@@ -154,7 +163,7 @@ final class ConsumerLoop {
             log.warn("dead-lettered", ["queue": options.queue, "reason": reason])
             return
         }
-        let message = InboundMessage(delivery: delivery, queue: options.queue, messageID: id, attempt: attempt)
+        let id = message.messageID, attempt = message.attempt
         func run() throws -> Bool {
             let replayed = delivery.properties.headers["x-replayed-at"] != nil
             guard try ledger.claim(id, attempt: attempt, replayed: replayed, stamp: batch.stamp) else { return false }

@@ -10,6 +10,29 @@ public struct InboundMessage: Sendable {
     public let messageID: String
     /// How many times an earlier attempt failed transiently (0 on the first try).
     public let attempt: Int
+    /// What the handler's `prepare` step made of this message, if it has one (see
+    /// `MessageHandler.prepare`).
+    public let prepared: (any Sendable)?
+
+    init(delivery: Delivery, queue: String, messageID: String, attempt: Int, prepared: (any Sendable)? = nil) {
+        self.delivery = delivery
+        self.queue = queue
+        self.messageID = messageID
+        self.attempt = attempt
+        self.prepared = prepared
+    }
+
+    /// The message as a handler sees it, or nil when it has no message id (which the runtime
+    /// dead-letters without calling the handler).
+    init?(_ delivery: Delivery, queue: String) {
+        guard let id = delivery.properties.messageID, !id.isEmpty else { return nil }
+        self.init(delivery: delivery, queue: queue, messageID: id,
+                  attempt: Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0))
+    }
+
+    func with(prepared: (any Sendable)?) -> InboundMessage {
+        InboundMessage(delivery: delivery, queue: queue, messageID: messageID, attempt: attempt, prepared: prepared)
+    }
 
     public var body: [UInt8] { delivery.body }
     public var type: String? { delivery.properties.type }
@@ -58,6 +81,18 @@ public protocol MessageHandler: AnyObject {
     /// input that will never succeed (it is dead-lettered at once, with the reason) and
     /// `HandlerError.transient` for conditions that may clear (it is retried with backoff).
     func handle(_ message: InboundMessage, context: HandlerContext) throws
+
+    /// Optional work on a message that needs no database and has no side effects (parsing,
+    /// validating, pseudonymising). The runtime runs it for each message of a batch on a
+    /// helper thread, in order, ahead of `handle`, which finds the result in
+    /// `message.prepared`. It must be safe to call from another thread (capture only
+    /// immutable, `Sendable` state) and must not throw: return a failure as a value for
+    /// `handle` to act on. `handle` must cope with `prepared == nil` by doing the work itself.
+    var prepare: (@Sendable (InboundMessage) -> any Sendable)? { get }
+}
+
+extension MessageHandler {
+    public var prepare: (@Sendable (InboundMessage) -> any Sendable)? { nil }
 }
 
 /// How a handler says a message failed; the runtime's response differs completely.

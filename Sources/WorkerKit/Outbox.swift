@@ -52,10 +52,14 @@ final class Outbox {
     }
 }
 
-enum ISO8601 {
-    static func string(_ date: Date) -> String {
+/// Timestamps as stored and sent: UTC, ISO 8601, milliseconds ("2021-09-09T08:00:00.000Z").
+/// One definition for every table and header, so stored times sort and compare as text.
+/// A format style, not an `ISO8601DateFormatter`: making a formatter per call was a visible
+/// share of per-message time.
+public enum ISO8601 {
+    public static func string(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
             .timeSeparator(.colon).timeZone(separator: .omitted))
     }
-    static func now() -> String { string(Date()) }
+    public static func now() -> String { string(Date()) }
 }

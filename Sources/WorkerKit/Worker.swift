@@ -23,10 +23,13 @@ public struct WorkerOptions: Sendable {
     public var reconnect: Backoff
     /// Backoff for re-running a batch whose transaction hit a locked or full database.
     public var storeRetry: Backoff
+    /// Each consumer's SQLite page cache, in KiB; nil keeps SQLite's 2 MiB default, right for
+    /// small messages. Workers whose one message writes thousands of rows set more.
+    public var cacheKiB: Int?
 
     public init(name: String, queue: String, topology: Topology = .trust, consumers: Int = 1,
                 batchSize: Int = 200, prefetch: Int? = nil, linger: Double = 0.005, reconnect: Backoff = Backoff(),
-                storeRetry: Backoff = Backoff(base: 0.05, cap: 2)) {
+                storeRetry: Backoff = Backoff(base: 0.05, cap: 2), cacheKiB: Int? = nil) {
         self.name = name
         self.queue = queue
         self.topology = topology
@@ -36,6 +39,7 @@ public struct WorkerOptions: Sendable {
         self.linger = linger
         self.reconnect = reconnect
         self.storeRetry = storeRetry
+        self.cacheKiB = cacheKiB
     }
 }
 

@@ -5,7 +5,7 @@ import Foundation
 /// settings, install the signal handlers, run until SIGTERM/SIGINT, map failures to exit codes
 /// (1: bad settings, 2: system error; 0 after a clean shutdown).
 public enum WorkerMain {
-    public static func run(name: String, queue: String,
+    public static func run(name: String, queue: String, cacheKiB: Int? = nil,
                            makeHandler: @escaping @Sendable (Settings) throws -> any MessageHandler) -> Never {
         let log = Log(component: name)
         let settings: Settings
@@ -20,7 +20,7 @@ public enum WorkerMain {
             name: name, queue: settings.topology.queue(named: queue), topology: settings.topology,
             consumers: env["TRUST_CONSUMERS"].flatMap(Int.init) ?? 1,
             batchSize: env["TRUST_BATCH"].flatMap(Int.init) ?? 200,
-            prefetch: env["TRUST_PREFETCH"].flatMap(Int.init))
+            prefetch: env["TRUST_PREFETCH"].flatMap(Int.init), cacheKiB: cacheKiB)
         exit(run(options: options, settings: settings, log: log) { try makeHandler(settings) })
     }
 

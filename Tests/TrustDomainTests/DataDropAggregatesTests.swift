@@ -68,6 +68,34 @@ private func isClose(_ value: Double?, _ expected: Double) -> Bool {
 
 @Suite("Data-drop aggregates")
 struct DataDropAggregatesTests {
+    /// The one-pass tallies must add up to exactly what summing each pupil's own contribution
+    /// (`AttainmentSummary.init(_:in:)`, the definition) gives, for every year and subject.
+    @Test func tallyingEqualsSummingEachPupilsContribution() {
+        var rng = SplitMix64(seed: 20_211_123)
+        func any<T>(_ values: [T]) -> T { values.randomElement(using: &rng)! }
+        func judgements() -> SubjectJudgements {
+            SubjectJudgements(reading: any(Judgement.allCases), writing: any(Judgement.allCases),
+                              maths: any(Judgement.allCases))
+        }
+        let pupils = (0..<3_000).map { serial -> PupilRecord in
+            let year = any(YearGroup.allCases)
+            return PupilRecord(upn: try! UPN(validUPN(serial)), year: year, pupilPremium: Bool.random(using: &rng),
+                               send: any(SENDStatus.allCases),
+                               attainment: year.isAssessed ? judgements() : nil,
+                               targets: year.isAssessed ? judgements() : nil)
+        }
+        let tallied = DropAggregates(pupils)
+        #expect(tallied.pupilCount == pupils.count)
+        for year in YearGroup.allCases {
+            for subject in ReportSubject.allCases {
+                let summed = pupils.filter { $0.year == year }.compactMap { AttainmentSummary($0, in: subject) }
+                #expect(tallied.byYear[year]?[subject] == (summed.isEmpty ? nil : summed.summed()),
+                        "\(year) \(subject)")
+            }
+        }
+        #expect(tallied.byYear[.nursery] == nil && tallied.byYear[.reception] == nil)
+    }
+
     @Test func yearThreeCountsMatchTheHandWorkedTable() {
         let expected: [ReportSubject: (exp: Int, gds: Int, target: Int, pp: Int, other: Int)] = [
             .reading: (6, 2, 6, 2, 4),

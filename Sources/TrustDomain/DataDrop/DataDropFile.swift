@@ -21,26 +21,29 @@ public enum DataDropFile {
     public static let defaultLimits = CSVLimits(
         maxBytes: 5 << 20, maxColumns: 200, maxFieldBytes: 1 << 10, maxRows: 10_000)
     public static let defaultMaxListedErrors = 100
+    /// The most rows worth reserving room for before reading; a file claiming more is hostile.
+    static let limitsRowsCap = 20_000
 
     public static func validate(_ data: Data, limits: CSVLimits = defaultLimits,
                                 maxListedErrors: Int = defaultMaxListedErrors)
         throws(DropRejection) -> [PupilRecord]
     {
-        try validate(maxListedErrors) { () throws(CSVError) in try CSVReader(data, limits: limits) }
+        try validate(maxListedErrors, size: data.count) { () throws(CSVError) in try CSVReader(data, limits: limits) }
     }
 
     public static func validate(_ bytes: [UInt8], limits: CSVLimits = defaultLimits,
                                 maxListedErrors: Int = defaultMaxListedErrors)
         throws(DropRejection) -> [PupilRecord]
     {
-        try validate(maxListedErrors) { () throws(CSVError) in try CSVReader(bytes, limits: limits) }
+        try validate(maxListedErrors, size: bytes.count) { () throws(CSVError) in try CSVReader(bytes, limits: limits) }
     }
 
-    private static func validate(_ maxListedErrors: Int,
+    private static func validate(_ maxListedErrors: Int, size: Int,
                                  reader makeReader: () throws(CSVError) -> CSVReader)
         throws(DropRejection) -> [PupilRecord]
     {
-        var validation = Validation(cap: maxListedErrors)
+        // A pupil row is about 45 bytes; sizing the containers up front saves regrowing them.
+        var validation = Validation(cap: maxListedErrors, expectedRows: min(size / 40, DataDropFile.limitsRowsCap))
         do throws(CSVError) {
             var reader = try makeReader()
             try validation.run(&reader)
@@ -57,9 +60,16 @@ private struct Validation {
     var total = 0
     var records: [PupilRecord] = []
     var columnIndex: [DropColumn: Int] = [:]
-    var lineOfUPN: [UPN: Int] = [:]
+    /// `columnIndex` as field positions in `DropColumn.ordinal` order, for the per-row loop.
+    var fieldOfOrdinal: [Int] = []
+    /// First line of each UPN so far, by `UPN.number`.
+    var lineOfUPN: [Int: Int] = [:]
 
-    init(cap: Int) { self.cap = max(cap, 1) }
+    init(cap: Int, expectedRows: Int) {
+        self.cap = max(cap, 1)
+        records.reserveCapacity(expectedRows)
+        lineOfUPN.reserveCapacity(expectedRows)
+    }
 
     mutating func add(_ error: DropValidationError) {
         total += 1
@@ -113,16 +123,14 @@ private struct Validation {
             add(DropValidationError(line: header.line, reason:
                 "the header lacks \(missing.count == 1 ? "the column" : "the columns") \(missing.joined(separator: ", ")); it must be \(DropColumn.header)"))
         }
+        fieldOfOrdinal = DropColumn.allCases.map { columnIndex[$0] ?? -1 }
         return total == 0
     }
 
     private mutating func validateRow(_ row: CSVRecord) -> PupilRecord? {
         // An array indexed by column ordinal, not a dictionary: this runs for every pupil and
         // hashing dominated the ingestion profile.
-        var values = [String](repeating: "", count: DropColumn.allCases.count)
-        for (column, index) in columnIndex {
-            values[column.ordinal] = row.fields[index].trimmingDropWhitespace
-        }
+        let values = fieldOfOrdinal.map { row.fields[$0].trimmingDropWhitespace }
         if values.allSatisfy(\.isEmpty) { return nil }
 
         var check = RowCheck(line: row.line, values: values)
@@ -132,17 +140,17 @@ private struct Validation {
         let pp = check.value(.pp, parse: yesNo)
         let eal = check.value(.eal, parse: yesNo)
         let send = check.value(.send, parse: SENDStatus.init(code:))
-        let attainment = check.judgements(DropColumn.judgements, year: year)
-        let targets = check.judgements(DropColumn.targets, year: year)
+        let attainment = check.judgements((.reading, .writing, .maths), year: year)
+        let targets = check.judgements((.readingTarget, .writingTarget, .mathsTarget), year: year)
         let gld = check.value(.gld, year: year, parse: yesNo)
         let phonics = check.value(.phonics, year: year) { wholeNumber($0, in: 0...40) }
         let mtc = check.value(.mtc, year: year) { wholeNumber($0, in: 0...25) }
 
         if let upn {
-            if let first = lineOfUPN[upn] {
+            if let first = lineOfUPN[upn.number] {
                 check.fail(.upn, upn.rawValue, "repeats the UPN on line \(first)")
             } else {
-                lineOfUPN[upn] = row.line
+                lineOfUPN[upn.number] = row.line
             }
         }
         check.errors.forEach { add($0) }
@@ -171,15 +179,15 @@ private struct RowCheck {
     mutating func value<T>(_ column: DropColumn, year: YearGroup? = nil,
                            parse: (String) -> T?) -> T? {
         let text = values[column.ordinal]
-        let scope = column.scope
-        if let scope, let year, !scope.years.contains(year) {
+        let scopeLabel = column.scopeLabel
+        if let scopeLabel, let year, !column.admits(year) {
             if !text.isEmpty {
-                fail(column, text, "is given for a \(year.name) pupil, but \(column.rawValue) is for \(scope.label) only; leave it empty")
+                fail(column, text, "is given for a \(year.name) pupil, but \(column.rawValue) is for \(scopeLabel) only; leave it empty")
             }
             return nil
         }
         if text.isEmpty {
-            if column.isRequired, scope == nil || year != nil {
+            if column.isRequired, scopeLabel == nil || year != nil {
                 let forYear = year.map { " for \($0.name)" } ?? ""
                 fail(column, nil, "a value is required\(forYear) (\(column.allowedValues))")
             }
@@ -193,7 +201,7 @@ private struct RowCheck {
     }
 
     mutating func upn() -> UPN? {
-        guard let text = value(.upn, parse: { $0.uppercased() }) else { return nil }
+        guard let text = value(.upn, parse: { $0.uppercasedCode }) else { return nil }
         do {
             return try UPN(text)
         } catch {
@@ -202,17 +210,18 @@ private struct RowCheck {
         }
     }
 
-    mutating func judgements(_ columns: [DropColumn], year: YearGroup?) -> SubjectJudgements? {
-        let found = columns.map { value($0, year: year, parse: Judgement.init(code:)) }
-        guard case let (reading?, writing?, maths?) = (found[0], found[1], found[2]) else {
-            return nil
-        }
+    mutating func judgements(_ columns: (DropColumn, DropColumn, DropColumn), year: YearGroup?) -> SubjectJudgements? {
+        // All three are checked (no short-circuit), so every bad value is reported.
+        let reading = value(columns.0, year: year, parse: Judgement.init(code:))
+        let writing = value(columns.1, year: year, parse: Judgement.init(code:))
+        let maths = value(columns.2, year: year, parse: Judgement.init(code:))
+        guard let reading, let writing, let maths else { return nil }
         return SubjectJudgements(reading: reading, writing: writing, maths: maths)
     }
 }
 
 private func yesNo(_ text: String) -> Bool? {
-    switch text.uppercased() {
+    switch text.uppercasedCode {
     case "Y": true
     case "N": false
     default: nil

@@ -66,6 +66,7 @@ public enum ReportSubject: String, CaseIterable, Hashable, Sendable, Codable,
     /// when the condition holds in all three subjects.
     case rwm
 
+    // `DropAggregates.init` relies on the combined measure coming last.
     var subjects: [Subject] {
         switch self {
         case .reading: [.reading]
@@ -162,13 +163,14 @@ public struct DropAggregates: Hashable, Sendable, Codable, Summable {
         self.multiplicationCheck = multiplicationCheck
     }
 
-    /// Aggregates for one academy's drop: every pupil's counts added into per-year, per-subject
-    /// summaries in one pass (arrays indexed by year and subject rather than a dictionary per
-    /// pupil, which profiling showed to dominate ingestion).
+    /// Aggregates for one academy's drop: every pupil's counts added, in one pass, into flat
+    /// integer tallies indexed by year and subject; the summaries (with their per-SEND
+    /// dictionaries) are built once per cohort at the end. Building a summary per pupil and
+    /// adding those was most of the aggregation time. `AttainmentSummary.init(_:in:)` stays
+    /// the definition of one pupil's contribution; a unit test holds the two together.
     public init(_ pupils: some Sequence<PupilRecord>) {
-        let years = YearGroup.allCases, subjects = ReportSubject.allCases
-        var sums = [[AttainmentSummary?]](repeating: [AttainmentSummary?](repeating: nil, count: subjects.count),
-                                          count: years.count)
+        let subjects = ReportSubject.allCases
+        var tallies = [CohortTally](repeating: CohortTally(), count: YearGroup.allCases.count * subjects.count)
         var count = 0
         var gld = Proportion.zero, phonics = Proportion.zero, mtc = ScoreTotal.zero
         for pupil in pupils {
@@ -176,15 +178,26 @@ public struct DropAggregates: Hashable, Sendable, Codable, Summable {
             if let g = pupil.goodLevelOfDevelopment { gld = gld + Proportion(g) }
             if let p = pupil.phonics { phonics = phonics + Proportion(p >= Self.phonicsPassMark) }
             if let m = pupil.multiplicationCheck { mtc = mtc + ScoreTotal(sum: m, count: 1) }
-            guard let y = years.firstIndex(of: pupil.year) else { continue }
-            for (s, subject) in subjects.enumerated() {
-                if let one = AttainmentSummary(pupil, in: subject) { sums[y][s] = (sums[y][s] ?? .zero) + one }
+            guard let attainment = pupil.attainment, let targets = pupil.targets else { continue }
+            let base = pupil.year.rank * subjects.count
+            var all = (expected: true, greaterDepth: true, onTarget: true)
+            for (s, subject) in Subject.allCases.enumerated() {
+                let judgement = attainment[subject]
+                let one = (expected: judgement >= .exs, greaterDepth: judgement == .gds,
+                           onTarget: judgement >= targets[subject])
+                tallies[base + s].add(one, pupil)
+                all = (all.expected && one.expected, all.greaterDepth && one.greaterDepth,
+                       all.onTarget && one.onTarget)
             }
+            tallies[base + subjects.count - 1].add(all, pupil)
         }
         var byYear: [YearGroup: [ReportSubject: AttainmentSummary]] = [:]
-        for (y, year) in years.enumerated() {
+        for year in YearGroup.allCases {
             var bySubject: [ReportSubject: AttainmentSummary] = [:]
-            for (s, subject) in subjects.enumerated() { bySubject[subject] = sums[y][s] }
+            for (s, subject) in subjects.enumerated() {
+                let tally = tallies[year.rank * subjects.count + s]
+                if tally.cohort > 0 { bySubject[subject] = tally.summary }
+            }
             if !bySubject.isEmpty { byYear[year] = bySubject }
         }
         self.init(pupilCount: count, byYear: byYear, goodLevelOfDevelopment: gld, phonicsPass: phonics,
@@ -208,5 +221,49 @@ public struct DropAggregates: Hashable, Sendable, Codable, Summable {
             goodLevelOfDevelopment: a.goodLevelOfDevelopment + b.goodLevelOfDevelopment,
             phonicsPass: a.phonicsPass + b.phonicsPass,
             multiplicationCheck: a.multiplicationCheck + b.multiplicationCheck)
+    }
+}
+
+/// Counts for one cohort and subject while pupils are added; becomes an `AttainmentSummary`.
+private struct CohortTally {
+    var cohort = 0, expected = 0, greaterDepth = 0, onTarget = 0
+    var disadvantaged = 0, disadvantagedExpected = 0
+    /// Pupils and those at expected+, per `SENDStatus` (none, SEN support, EHC plan).
+    var send = [0, 0, 0], sendExpected = [0, 0, 0]
+
+    mutating func add(_ hit: (expected: Bool, greaterDepth: Bool, onTarget: Bool), _ pupil: PupilRecord) {
+        let e = hit.expected ? 1 : 0
+        cohort += 1
+        expected += e
+        greaterDepth += hit.greaterDepth ? 1 : 0
+        onTarget += hit.onTarget ? 1 : 0
+        if pupil.pupilPremium {
+            disadvantaged += 1
+            disadvantagedExpected += e
+        }
+        let s = Self.slot(pupil.send)
+        send[s] += 1
+        sendExpected[s] += e
+    }
+
+    var summary: AttainmentSummary {
+        var bySEND: [SENDStatus: Proportion] = [:]
+        for status in SENDStatus.allCases where send[Self.slot(status)] > 0 {
+            bySEND[status] = Proportion(sendExpected[Self.slot(status)], of: send[Self.slot(status)])
+        }
+        return AttainmentSummary(
+            expected: Proportion(expected, of: cohort), greaterDepth: Proportion(greaterDepth, of: cohort),
+            onTarget: Proportion(onTarget, of: cohort),
+            disadvantaged: Proportion(disadvantagedExpected, of: disadvantaged),
+            otherPupils: Proportion(expected - disadvantagedExpected, of: cohort - disadvantaged),
+            bySEND: bySEND)
+    }
+
+    private static func slot(_ status: SENDStatus) -> Int {
+        switch status {
+        case .none: 0
+        case .senSupport: 1
+        case .ehcPlan: 2
+        }
     }
 }

@@ -34,16 +34,26 @@ public enum DropColumn: String, CaseIterable, Hashable, Sendable {
         }
     }
 
-    /// The years whose rows may fill this column (nil: every row), and how to name them. An
-    /// array, not a set: it is consulted for every value of every row.
-    var scope: (years: [YearGroup], label: String)? {
+    /// Whether a row of `year` may fill this column. A switch, not a set or array: it is
+    /// consulted for every value of every row.
+    func admits(_ year: YearGroup) -> Bool {
+        switch self {
+        case .upn, .year, .gender, .pp, .eal, .send: true
+        case .reading, .writing, .maths, .readingTarget, .writingTarget, .mathsTarget: year.isAssessed
+        case .gld: year == .reception
+        case .phonics: year == .year1
+        case .mtc: year == .year4
+        }
+    }
+
+    /// How an error names the years `admits` accepts; nil for columns every row fills.
+    var scopeLabel: String? {
         switch self {
         case .upn, .year, .gender, .pp, .eal, .send: nil
-        case .reading, .writing, .maths, .readingTarget, .writingTarget, .mathsTarget:
-            (YearGroup.assessed, "years 1–6")
-        case .gld: ([.reception], "reception")
-        case .phonics: ([.year1], "year 1")
-        case .mtc: ([.year4], "year 4")
+        case .reading, .writing, .maths, .readingTarget, .writingTarget, .mathsTarget: "years 1–6"
+        case .gld: "reception"
+        case .phonics: "year 1"
+        case .mtc: "year 4"
         }
     }
 

@@ -10,8 +10,22 @@ public enum YearGroup: String, CaseIterable, Comparable, Hashable, Sendable, Cod
     /// only years the attainment tables cover.
     public static let assessed: [YearGroup] = [.year1, .year2, .year3, .year4, .year5, .year6]
 
-    /// Accepts the code in any case with surrounding whitespace already trimmed.
-    public init?(code: String) { self.init(rawValue: code.uppercased()) }
+    /// Accepts the code in any case with surrounding whitespace already trimmed. The codes
+    /// are spelled out rather than left to `init(rawValue:)`, whose generic string lookup was a
+    /// measurable share of ingestion; a unit test keeps the two in agreement.
+    public init?(code: String) {
+        switch code.uppercasedCode {
+        case "N": self = .nursery
+        case "R": self = .reception
+        case "1": self = .year1
+        case "2": self = .year2
+        case "3": self = .year3
+        case "4": self = .year4
+        case "5": self = .year5
+        case "6": self = .year6
+        default: return nil
+        }
+    }
 
     public var isAssessed: Bool { self != .nursery && self != .reception }
 
@@ -24,9 +38,22 @@ public enum YearGroup: String, CaseIterable, Comparable, Hashable, Sendable, Cod
         }
     }
 
-    public static func < (a: YearGroup, b: YearGroup) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    /// Position from nursery (0) to year 6 (7). A switch, because `allCases` builds a new
+    /// array on every call and comparisons run per pupil.
+    public var rank: Int {
+        switch self {
+        case .nursery: 0
+        case .reception: 1
+        case .year1: 2
+        case .year2: 3
+        case .year3: 4
+        case .year4: 5
+        case .year5: 6
+        case .year6: 7
+        }
     }
+
+    public static func < (a: YearGroup, b: YearGroup) -> Bool { a.rank < b.rank }
 }
 
 /// Teacher assessment against the year's expected standard. Ordered so "at or above target"
@@ -35,24 +62,59 @@ public enum Judgement: String, CaseIterable, Comparable, Hashable, Sendable, Cod
     /// Below, working towards, expected standard, greater depth.
     case blw = "BLW", wts = "WTS", exs = "EXS", gds = "GDS"
 
-    public init?(code: String) { self.init(rawValue: code.uppercased()) }
-
-    public static func < (a: Judgement, b: Judgement) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    /// Any case; see `YearGroup.init(code:)` for the spelled-out switch.
+    public init?(code: String) {
+        switch code.uppercasedCode {
+        case "BLW": self = .blw
+        case "WTS": self = .wts
+        case "EXS": self = .exs
+        case "GDS": self = .gds
+        default: return nil
+        }
     }
+
+    /// Below (0) to greater depth (3); see `YearGroup.rank` for why not `allCases`.
+    public var rank: Int {
+        switch self {
+        case .blw: 0
+        case .wts: 1
+        case .exs: 2
+        case .gds: 3
+        }
+    }
+
+    public static func < (a: Judgement, b: Judgement) -> Bool { a.rank < b.rank }
 }
 
 /// Census gender codes. Optional in the file because some academies do not return it for
 /// every pupil, and no measure depends on it.
 public enum Gender: String, CaseIterable, Hashable, Sendable, Codable {
     case female = "F", male = "M", other = "X"
-    public init?(code: String) { self.init(rawValue: code.uppercased()) }
+
+    /// Any case; see `YearGroup.init(code:)` for the spelled-out switch.
+    public init?(code: String) {
+        switch code.uppercasedCode {
+        case "F": self = .female
+        case "M": self = .male
+        case "X": self = .other
+        default: return nil
+        }
+    }
 }
 
 /// Special educational needs and disabilities, as recorded on the school census.
 public enum SENDStatus: String, CaseIterable, Hashable, Sendable, Codable, CodingKeyRepresentable {
     case none = "N", senSupport = "K", ehcPlan = "E"
-    public init?(code: String) { self.init(rawValue: code.uppercased()) }
+
+    /// Any case; see `YearGroup.init(code:)` for the spelled-out switch.
+    public init?(code: String) {
+        switch code.uppercasedCode {
+        case "N": self = .none
+        case "K": self = .senSupport
+        case "E": self = .ehcPlan
+        default: return nil
+        }
+    }
 }
 
 /// The three subjects teachers judge. Kept apart from `ReportSubject`, which adds the
@@ -119,5 +181,62 @@ public struct PupilRecord: Hashable, Sendable {
         self.goodLevelOfDevelopment = goodLevelOfDevelopment
         self.phonics = phonics
         self.multiplicationCheck = multiplicationCheck
+    }
+}
+
+// The codes as literals, for storage code that binds them without copying. Each must equal
+// the case's raw value (unit-tested), which stays the single definition of the file format.
+extension YearGroup {
+    public var code: StaticString {
+        switch self {
+        case .nursery: "N"
+        case .reception: "R"
+        case .year1: "1"
+        case .year2: "2"
+        case .year3: "3"
+        case .year4: "4"
+        case .year5: "5"
+        case .year6: "6"
+        }
+    }
+}
+
+extension Judgement {
+    public var code: StaticString {
+        switch self {
+        case .blw: "BLW"
+        case .wts: "WTS"
+        case .exs: "EXS"
+        case .gds: "GDS"
+        }
+    }
+}
+
+extension Gender {
+    public var code: StaticString {
+        switch self {
+        case .female: "F"
+        case .male: "M"
+        case .other: "X"
+        }
+    }
+}
+
+extension SENDStatus {
+    public var code: StaticString {
+        switch self {
+        case .none: "N"
+        case .senSupport: "K"
+        case .ehcPlan: "E"
+        }
+    }
+}
+
+extension String {
+    /// `uppercased()`, answered without building a new string when the text is ASCII with no
+    /// lower-case letters, as nearly every code in a file is. Any other text takes the full
+    /// Unicode mapping, so the result is always exactly `uppercased()`.
+    var uppercasedCode: String {
+        utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x61 && $0 <= 0x7A) }) ? self : uppercased()
     }
 }

@@ -27,6 +27,13 @@ public final class DataDropHandler: MessageHandler {
 
     public var migrations: [Migration] { TrustSchema.all }
 
+    /// Validation, pseudonymising and aggregation need only the file and the key, so the
+    /// runtime runs them on a helper thread while this thread inserts the previous file.
+    public var prepare: (@Sendable (InboundMessage) -> any Sendable)? {
+        let pseudonymiser = self.pseudonymiser
+        return { message in PreparedDrop(message.body, pseudonymiser: pseudonymiser) }
+    }
+
     public func handle(_ message: InboundMessage, context: HandlerContext) throws {
         let routed: RoutedDrop
         do {
@@ -39,11 +46,13 @@ public final class DataDropHandler: MessageHandler {
         } catch {
             throw HandlerError.permanent(error.problems.map(\.description).joined(separator: "; "))
         }
-        let receivedAt = ISO8601Text.string(context.now)
+        let receivedAt = ISO8601.string(context.now)
         let submitter = message.delivery.properties.userID
         do {
-            let pupils = try DataDropFile.validate(message.body)
-            try store(pupils, for: routed, message: message, submitter: submitter, at: receivedAt, in: context.db)
+            let prepared = message.prepared as? PreparedDrop ?? PreparedDrop(message.body, pseudonymiser: pseudonymiser)
+            let file = try prepared.file.get()
+            let pupils = file.pupils
+            try store(file, for: routed, message: message, submitter: submitter, at: receivedAt, in: context.db)
             try context.emit(routingKey: "datadrop.ingested.\(routed.academy)", type: "datadrop.ingested",
                              json: try JSONEvent.encode(IngestedEvent(academy: routed.academy.rawValue,
                                                                      drop: routed.drop.description,
@@ -66,34 +75,45 @@ public final class DataDropHandler: MessageHandler {
         }
     }
 
-    private func store(_ pupils: [PupilRecord], for drop: RoutedDrop, message: InboundMessage,
+    private func store(_ file: ValidatedDrop, for drop: RoutedDrop, message: InboundMessage,
                        submitter: String?, at receivedAt: String, in db: Database) throws {
         let academy = SQLValue.text(drop.academy.rawValue), dropID = SQLValue.text(drop.drop.description)
         try db.execute("DELETE FROM drop_pupils WHERE academy = ? AND drop_id = ?", [academy, dropID])
-        let insert = try db.prepare("""
-            INSERT INTO drop_pupils (academy, drop_id, pupil_key, year, gender, pp, eal, send, reading, writing,
-                maths, reading_target, writing_target, maths_target, gld, phonics, mtc)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for p in pupils {
-            try insert.bind(Self.row(p, academy: academy, drop: dropID,
-                                     key: pseudonymiser.pseudonym(p.upn.rawValue, domain: "upn")))
+        // Rows go in `rowsPerInsert` at a time: one statement run per chunk instead of per
+        // pupil (each run has a fixed cost: reset, step, halt), then single rows for the rest.
+        let chunk = try db.prepare(Self.insertSQL(rows: Self.rowsPerInsert))
+        let single = try db.prepare(Self.insertSQL(rows: 1))
+        for statement in [chunk, single] {
+            try statement.bind(academy, at: 1)
+            try statement.bind(dropID, at: 2)
+        }
+        var next = 0
+        while next < file.pupils.count {
+            let rows = file.pupils.count - next >= Self.rowsPerInsert ? Self.rowsPerInsert : 1
+            let insert = rows == 1 ? single : chunk
+            for row in 0..<rows {
+                let index = next + row, first = Int32(3 + row * Self.valuesPerRow)
+                try insert.bind(utf8: file.keys, range: index * ValidatedDrop.keyLength..<(index + 1) * ValidatedDrop.keyLength,
+                                at: first)
+                try Self.bind(file.pupils[index], to: insert, from: first + 1)
+            }
             try insert.execute()
+            next += rows
         }
         try db.execute("""
             INSERT INTO drop_aggregates (academy, drop_id, aggregates_json, demographics_json, computed_at)
             VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (academy, drop_id) DO UPDATE SET aggregates_json = excluded.aggregates_json,
                 demographics_json = excluded.demographics_json, computed_at = excluded.computed_at
-            """, [academy, dropID, .text(try JSONEvent.string(DropAggregates(pupils))),
-                  .text(try JSONEvent.string(DropDemographics(pupils))), .text(receivedAt)])
+            """, [academy, dropID, .text(file.aggregatesJSON), .text(file.demographicsJSON), .text(receivedAt)])
+        reports.decoded.remember(file.aggregates, as: file.aggregatesJSON)
         try db.execute("""
             INSERT INTO drop_submissions (academy, drop_id, status, received_at, accepted_at, pupils, error_count)
             VALUES (?, ?, 'accepted', ?, ?, ?, 0)
             ON CONFLICT (academy, drop_id) DO UPDATE SET status = 'accepted', received_at = excluded.received_at,
                 accepted_at = excluded.accepted_at, pupils = excluded.pupils, error_count = 0
-            """, [academy, dropID, .text(receivedAt), .text(receivedAt), .int(pupils.count)])
-        try recordAttempt(status: "accepted", pupils: pupils.count, errors: [], total: 0, for: drop,
+            """, [academy, dropID, .text(receivedAt), .text(receivedAt), .int(file.pupils.count)])
+        try recordAttempt(status: "accepted", pupils: file.pupils.count, errors: [], total: 0, for: drop,
                           message: message, submitter: submitter, at: receivedAt, in: db)
     }
 
@@ -122,15 +142,48 @@ public final class DataDropHandler: MessageHandler {
                   .int(total), errors.isEmpty ? .null : .text(try JSONEvent.string(errors))])
     }
 
-    private static func row(_ p: PupilRecord, academy: SQLValue, drop: SQLValue, key: String) -> [SQLValue] {
-        func judgement(_ j: Judgement?) -> SQLValue { j.map { .text($0.rawValue) } ?? .null }
-        func flag(_ b: Bool?) -> SQLValue { b.map { .bool($0) } ?? .null }
-        return [academy, drop, .text(key), .text(p.year.rawValue), p.gender.map { .text($0.rawValue) } ?? .null,
-                .bool(p.pupilPremium), .bool(p.eal), .text(p.send.rawValue),
-                judgement(p.attainment?.reading), judgement(p.attainment?.writing), judgement(p.attainment?.maths),
-                judgement(p.targets?.reading), judgement(p.targets?.writing), judgement(p.targets?.maths),
-                flag(p.goodLevelOfDevelopment), p.phonics.map { .int($0) } ?? .null,
-                p.multiplicationCheck.map { .int($0) } ?? .null]
+    static let rowsPerInsert = 32
+    /// Parameters per pupil row after the shared academy (?1) and drop (?2).
+    static let valuesPerRow = 15
+
+    /// `INSERT INTO drop_pupils … VALUES (?1, ?2, ?3, … ?17), (?1, ?2, ?18, … ?32), …`:
+    /// numbered parameters let every row share the academy and drop bound once.
+    static func insertSQL(rows: Int) -> String {
+        let tuples = (0..<rows).map { row in
+            let first = 3 + row * valuesPerRow
+            return "(?1, ?2, " + (first..<first + valuesPerRow).map { "?\($0)" }.joined(separator: ", ") + ")"
+        }
+        return """
+            INSERT INTO drop_pupils (academy, drop_id, pupil_key, year, gender, pp, eal, send, reading, writing,
+                maths, reading_target, writing_target, maths_target, gld, phonics, mtc)
+            VALUES \(tuples.joined(separator: ", "))
+            """
+    }
+
+    /// Binds one pupil's columns after its key, from parameter `first` (year) on. Codes go in
+    /// as literals: SQLite then neither copies nor frees them.
+    private static func bind(_ p: PupilRecord, to insert: Statement, from first: Int32) throws {
+        func judgement(_ j: Judgement?, at index: Int32) throws {
+            guard let j else { return try insert.bindNull(at: first + index) }
+            try insert.bind(literal: j.code, at: first + index)
+        }
+        func optional(_ value: Int?, at index: Int32) throws {
+            if let value { try insert.bind(value, at: first + index) } else { try insert.bindNull(at: first + index) }
+        }
+        try insert.bind(literal: p.year.code, at: first)
+        if let gender = p.gender { try insert.bind(literal: gender.code, at: first + 1) } else { try insert.bindNull(at: first + 1) }
+        try insert.bind(p.pupilPremium ? 1 : 0, at: first + 2)
+        try insert.bind(p.eal ? 1 : 0, at: first + 3)
+        try insert.bind(literal: p.send.code, at: first + 4)
+        try judgement(p.attainment?.reading, at: 5)
+        try judgement(p.attainment?.writing, at: 6)
+        try judgement(p.attainment?.maths, at: 7)
+        try judgement(p.targets?.reading, at: 8)
+        try judgement(p.targets?.writing, at: 9)
+        try judgement(p.targets?.maths, at: 10)
+        try optional(p.goodLevelOfDevelopment.map { $0 ? 1 : 0 }, at: 11)
+        try optional(p.phonics, at: 12)
+        try optional(p.multiplicationCheck, at: 13)
     }
 
     /// Error lists travel in events and sit in the database; a UPN is personal data, so only
@@ -141,6 +194,44 @@ public final class DataDropHandler: MessageHandler {
                                    value: String(value.prefix(2)) + String(repeating: "•", count: value.count - 4)
                                        + String(value.suffix(2)),
                                    reason: e.reason)
+    }
+}
+
+/// What a file becomes before anything is written: its pupils in the order they will be
+/// inserted, or the reasons it is refused.
+struct PreparedDrop: Sendable {
+    let file: Result<ValidatedDrop, any Error>
+
+    init(_ body: [UInt8], pseudonymiser: Pseudonymiser) {
+        file = Result { try ValidatedDrop(body, pseudonymiser: pseudonymiser) }
+    }
+}
+
+/// An accepted file, ready to insert: pupils sorted by pseudonym, so each insert lands beside
+/// the last in the table's b-tree (its pages stay cached and fill up, instead of every pupil
+/// touching a random page), with their keys as hex in one buffer and the stored documents.
+struct ValidatedDrop: Sendable {
+    static let keyLength = 64
+    let pupils: [PupilRecord]
+    /// `keyLength` hex digits per pupil, in `pupils` order.
+    let keys: [UInt8]
+    let aggregates: DropAggregates
+    let aggregatesJSON: String
+    let demographicsJSON: String
+
+    init(_ body: [UInt8], pseudonymiser: Pseudonymiser) throws {
+        let validated = try DataDropFile.validate(body)
+        let context = pseudonymiser.context(domain: "upn")
+        let order = validated.indices.map { (key: context.digest(validated[$0].upn.rawValue), index: $0) }
+            .sorted { $0.key < $1.key }
+        var keys: [UInt8] = []
+        keys.reserveCapacity(order.count * Self.keyLength)
+        for (key, _) in order { key.appendHex(to: &keys) }
+        pupils = order.map { validated[$0.index] }
+        self.keys = keys
+        aggregates = DropAggregates(validated)
+        aggregatesJSON = try JSONEvent.string(aggregates)
+        demographicsJSON = try JSONEvent.string(DropDemographics(validated))
     }
 }
 
@@ -178,11 +269,3 @@ public enum JSONEvent {
     }
 }
 
-/// Timestamps as stored: UTC, ISO-8601, milliseconds.
-public enum ISO8601Text {
-    public static func string(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
-    }
-}

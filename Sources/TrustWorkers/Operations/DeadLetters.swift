@@ -113,7 +113,7 @@ public struct DeadLetterQueues {
                       "x-last-death-queue", "x-last-death-reason", "x-delivery-count"] {
                 copy.properties.headers[h] = nil
             }
-            copy.properties.headers["x-replayed-at"] = .string(ISO8601Text.string(Date()))
+            copy.properties.headers["x-replayed-at"] = .string(ISO8601.string(Date()))
             copy.properties.headers["x-original-routing-key"] = .string(DeadLetter(queue: queue, delivery: d).routingKey)
             try connection.publishConfirmed([copy])
             try connection.ack(d.deliveryTag)
