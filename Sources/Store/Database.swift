@@ -113,6 +113,13 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// Sets the log size, in pages, at which a commit on this connection also checkpoints
+    /// (SQLite's default is 1000); 0 turns that off, for a connection whose checkpoints are
+    /// run elsewhere so that no commit pays for copying the log into the database.
+    public func setAutoCheckpoint(pages: Int) throws {
+        try executeScript("PRAGMA wal_autocheckpoint = \(max(0, pages))")
+    }
+
     /// Sets how much memory this connection's page cache may use. SQLite's default (2 MiB)
     /// suits small transactions; one that writes more pages than fit must spill dirty pages
     /// to the log mid-transaction and read them back, which a worker inserting whole files

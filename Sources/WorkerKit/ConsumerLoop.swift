@@ -20,6 +20,7 @@ final class ConsumerLoop {
     private var failures = 0
     /// Where the handler's `prepare` step runs, if it has one: one serial helper per consumer.
     private let preparer: DispatchQueue
+    private let checkpointer: Checkpointer
 
     init(worker: Worker, index: Int) throws {
         self.worker = worker
@@ -27,6 +28,9 @@ final class ConsumerLoop {
         log = worker.log.child("consumer-\(index)")
         db = try Database(path: worker.databasePath)
         if let kib = options.cacheKiB { try db.setCacheSize(kibibytes: kib) }
+        try db.setAutoCheckpoint(pages: 0)
+        checkpointer = Checkpointer(path: worker.databasePath, label: "\(worker.options.name).consumer-\(index).checkpoint",
+                                    log: log)
         handler = try worker.makeHandler()
         ledger = try Ledger(queue: worker.options.queue, db: db)
         outbox = Outbox(eventsExchange: worker.options.topology.eventsExchange)
@@ -39,7 +43,10 @@ final class ConsumerLoop {
     /// Connects, consumes until shutdown, and reconnects with capped, jittered backoff when
     /// the broker goes away. Only database failures that retrying cannot fix end the loop.
     func run() throws {
-        defer { disconnect() }
+        defer {
+            disconnect()
+            checkpointer.close()
+        }
         while !worker.shutdown.isRequested {
             do {
                 try connect()
@@ -139,6 +146,7 @@ final class ConsumerLoop {
                 try publisher.service()
             }
         }
+        checkpointer.requestAfterCommit()
         try outbox.flush(db: db, publisher: publisher)
         try consumer.ack(batch[batch.count - 1].deliveryTag, multiple: true)
     }

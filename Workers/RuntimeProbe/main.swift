@@ -5,7 +5,8 @@
 //   RuntimeProbe publish --prefix P --count N [--from K] [--rate MSGS_PER_S]
 //   RuntimeProbe worker  --prefix P [--db PATH] [--expect N] [--consumers C] [--prefetch N]
 //   RuntimeProbe bare    --prefix P --expect N [--prefetch N]
-//   RuntimeProbe cleanup --prefix P
+//   RuntimeProbe cleanup --prefix P [--trust]   (--trust: the whole trust topology under prefix
+//                                                P, as TRUST_TOPOLOGY_PREFIX=P declares it)
 import Broker
 import Foundation
 import Store
@@ -113,7 +114,7 @@ case "bare":
     print("consumed \(n)")
 case "cleanup":
     let c = try Connection(endpoint: settings.brokers[0], name: "probe cleanup")
-    topology.delete(on: c)
+    (args.contains("--trust") ? Topology.trust.prefixed(prefix) : topology).delete(on: c)
     c.close()
 default:
     FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
