@@ -1,0 +1,120 @@
+import Broker
+import Foundation
+import Store
+import Synchronization
+import Testing
+
+@testable import WorkerKit
+
+private func messages(_ count: Int, missingIDs: Set<Int> = []) -> [InboundMessage?] {
+    (0..<count).map { i in
+        let delivery = Delivery(deliveryTag: UInt64(i + 1), redelivered: false, exchange: "", routingKey: "work",
+                                properties: MessageProperties(messageID: missingIDs.contains(i) ? nil : "m\(i)"),
+                                body: Array("\(i)".utf8))
+        return InboundMessage(delivery, queue: "work")
+    }
+}
+
+/// Counts how often each message was prepared and the furthest any preparation started
+/// ahead of the message the consumer thread had reached.
+private final class Tracker: Sendable {
+    let prepared = Mutex<[String: Int]>([:])
+    let consumerAt = Mutex(0)
+    let furthestAhead = Mutex(0)
+
+    func prepare(_ message: InboundMessage, delay: Double = 0) -> any Sendable {
+        let index = Int(message.messageID.dropFirst())!
+        let ahead = index - consumerAt.withLock { $0 }
+        furthestAhead.withLock { $0 = max($0, ahead) }
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        prepared.withLock { $0[message.messageID, default: 0] += 1 }
+        return "prepared \(String(decoding: message.body, as: UTF8.self))"
+    }
+}
+
+@Suite("Batch preparation")
+struct PreparationTests {
+    @Test func everyMessageIsPreparedOnceAndReadInOrder() {
+        let tracker = Tracker()
+        let batch = messages(200, missingIDs: [7, 150])
+        let preparation = BatchPreparation(batch, lookahead: 4, on: DispatchQueue(label: "t")) { tracker.prepare($0) }
+        for index in batch.indices {
+            tracker.consumerAt.withLock { $0 = index }
+            let result = preparation.result(at: index) as? String
+            #expect(result == (batch[index] == nil ? nil : "prepared \(index)"))
+        }
+        let counts = tracker.prepared.withLock { $0 }
+        #expect(counts.count == 198)
+        #expect(counts.values.allSatisfy { $0 == 1 })
+        #expect(tracker.furthestAhead.withLock { $0 } <= 4)
+    }
+
+    /// With the helper's queue stopped, the consumer thread prepares everything itself: a busy
+    /// or starved helper can slow a batch down but never stall it.
+    @Test func theConsumerThreadPreparesWhenTheHelperCannotRun() {
+        let tracker = Tracker()
+        let queue = DispatchQueue(label: "stopped")
+        queue.suspend()
+        defer { queue.resume() }
+        let preparation = BatchPreparation(messages(20), lookahead: 2, on: queue) { tracker.prepare($0) }
+        for index in 0..<20 {
+            #expect(preparation.result(at: index) as? String == "prepared \(index)")
+        }
+        #expect(tracker.prepared.withLock { $0.count } == 20)
+        preparation.abandon()
+    }
+
+    /// Lookahead bounds memory: the helper does not run further ahead while the consumer
+    /// thread is slow.
+    @Test func theHelperStaysWithinTheLookahead() {
+        let tracker = Tracker()
+        let preparation = BatchPreparation(messages(50), lookahead: 3, on: DispatchQueue(label: "t")) {
+            tracker.prepare($0)
+        }
+        _ = preparation.result(at: 0)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(tracker.prepared.withLock { $0.count } <= 4)
+        #expect(tracker.furthestAhead.withLock { $0 } <= 3)
+        preparation.abandon()
+    }
+
+    @Test func abandoningStopsTheHelper() {
+        let tracker = Tracker()
+        let queue = DispatchQueue(label: "t")
+        let preparation = BatchPreparation(messages(100), lookahead: 100, on: queue) {
+            tracker.prepare($0, delay: 0.005)
+        }
+        _ = preparation.result(at: 0)
+        preparation.abandon()
+        queue.sync {}  // the helper has returned
+        #expect(tracker.prepared.withLock { $0.count } < 100)
+    }
+}
+
+@Suite("Background checkpoints")
+struct CheckpointerTests {
+    private func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    /// Commits on a connection with automatic checkpoints off leave the pages in the log; the
+    /// checkpointer then copies them into the database file, on its own connection.
+    @Test func commitsLeaveTheLogAndTheCheckpointerCopiesIt() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let db = try Database(path: path)
+        try db.setAutoCheckpoint(pages: 0)
+        try db.execute("CREATE TABLE t (v TEXT)")
+        try db.transaction {
+            for i in 0..<5_000 { try db.execute("INSERT INTO t VALUES (?)", [.text(String(repeating: "x", count: 200) + "\(i)")]) }
+        }
+        let before = fileSize(path)
+        #expect(fileSize(path + "-wal") > 1_000_000)
+        let checkpointer = Checkpointer(path: path, label: "test.checkpoint", log: Log(component: "test"))
+        checkpointer.requestAfterCommit()
+        checkpointer.close()  // waits for the checkpoint
+        #expect(fileSize(path) > before + 1_000_000)
+        #expect(try db.scalar("SELECT count(*) FROM t") == 5_000)
+        db.close()
+    }
+}
