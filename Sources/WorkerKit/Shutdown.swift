@@ -14,8 +14,19 @@ public final class ShutdownSignal: Sendable {
     public func request() { flag.store(true, ordering: .releasing) }
 
     /// Routes SIGTERM and SIGINT to `request()`. The sources must stay alive, so they are kept
-    /// for the life of the process.
+    /// for the life of the process. Call it first thing, before any thread is started.
+    ///
+    /// The signals are blocked before anything else: a blocked signal stays pending even while
+    /// its disposition is "ignore", so a SIGTERM sent in the first instant of start-up waits for
+    /// the dispatch source (which reads it through a signalfd, and needs it blocked for that)
+    /// instead of vanishing in the moment between ignoring it and the source being ready.
+    /// Threads started later inherit the mask.
     public func installSignalHandlers(log: Log) {
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        sigaddset(&blocked, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
         for sig in [SIGTERM, SIGINT] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
