@@ -15,6 +15,8 @@ public final class Database: @unchecked Sendable {
     private let connection = ConnectionState()
     private var statements: [String: Statement] = [:]
     private var savepointDepth = 0
+    /// Keeps the closure given to `onLogCommit` alive while SQLite holds a pointer to it.
+    private var logCommitHandler: LogCommitHandler?
 
     /// Bounds the statement cache so code that builds SQL text dynamically (e.g. `IN (?, ?, …)`
     /// lists of varying length) cannot grow it without limit. Hot paths use a handful of
@@ -113,11 +115,19 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    /// Sets the log size, in pages, at which a commit on this connection also checkpoints
-    /// (SQLite's default is 1000); 0 turns that off, for a connection whose checkpoints are
-    /// run elsewhere so that no commit pays for copying the log into the database.
-    public func setAutoCheckpoint(pages: Int) throws {
-        try executeScript("PRAGMA wal_autocheckpoint = \(max(0, pages))")
+    /// Calls `handler` with the number of pages in the write-ahead log after every commit on
+    /// this connection, in place of SQLite's own rule (checkpoint inside the commit once the
+    /// log passes 1000 pages). For connections whose checkpoints are run elsewhere, so that no
+    /// commit pays for copying the log into the database. Runs on the committing thread.
+    public func onLogCommit(_ handler: @escaping (Int) -> Void) throws {
+        let db = try live()
+        let box = LogCommitHandler(handler)
+        logCommitHandler = box
+        sqlite3_wal_hook(db, { context, _, _, pages in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<LogCommitHandler>.fromOpaque(context).takeUnretainedValue().handler(Int(pages))
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(box).toOpaque())
     }
 
     /// Sets how much memory this connection's page cache may use. SQLite's default (2 MiB)
@@ -339,4 +349,10 @@ public final class Database: @unchecked Sendable {
         let rc = sqlite3_wal_checkpoint_v2(db, nil, flag, nil, nil)
         if rc != SQLITE_OK { throw StoreError.from(rc, db: db, sql: "PRAGMA wal_checkpoint") }
     }
+}
+
+/// The closure behind `Database.onLogCommit`, boxed so SQLite can hold a pointer to it.
+private final class LogCommitHandler {
+    let handler: (Int) -> Void
+    init(_ handler: @escaping (Int) -> Void) { self.handler = handler }
 }

@@ -5,11 +5,12 @@ import Store
 /// instead of inside them.
 ///
 /// SQLite's default makes the commit that takes the log past 1000 pages also checkpoint it,
-/// so every few batches one of them stalls for the copy (a tenth of the data-drop worker's
-/// insert thread). Here the consumer's connection never checkpoints; after each commit this
-/// runs a passive checkpoint on its own connection, which never blocks the writer, and
-/// coalesces requests that arrive while one is running. A failed checkpoint loses nothing
-/// (the log still holds every commit); it is logged and the next commit tries again.
+/// so every few batches one of them stalls for the copy and its two fsyncs (a tenth of the
+/// data-drop worker's insert thread). Here the consumer's connection never checkpoints; a
+/// commit that leaves the log past the same 1000 pages asks for a passive checkpoint, run on
+/// this object's own connection and thread, which never blocks the writer; requests that
+/// arrive while one is running are coalesced. A failed checkpoint loses nothing (the log
+/// still holds every commit); it is logged and the next commit past the threshold retries.
 final class Checkpointer: @unchecked Sendable {
     private let path: String
     private let log: Log
@@ -26,8 +27,11 @@ final class Checkpointer: @unchecked Sendable {
         queue = DispatchQueue(label: label)
     }
 
+    /// SQLite's own automatic-checkpoint threshold, kept so the log grows no larger than before.
+    static let thresholdPages = 1000
+
     /// Asks for a checkpoint soon; returns at once.
-    func requestAfterCommit() {
+    func request() {
         lock.lock()
         let already = scheduled
         scheduled = true

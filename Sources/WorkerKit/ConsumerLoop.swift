@@ -28,9 +28,12 @@ final class ConsumerLoop {
         log = worker.log.child("consumer-\(index)")
         db = try Database(path: worker.databasePath)
         if let kib = options.cacheKiB { try db.setCacheSize(kibibytes: kib) }
-        try db.setAutoCheckpoint(pages: 0)
-        checkpointer = Checkpointer(path: worker.databasePath, label: "\(worker.options.name).consumer-\(index).checkpoint",
-                                    log: log)
+        let checkpointer = Checkpointer(path: worker.databasePath, label: "\(worker.options.name).consumer-\(index).checkpoint",
+                                        log: log)
+        self.checkpointer = checkpointer
+        try db.onLogCommit { pages in
+            if pages >= Checkpointer.thresholdPages { checkpointer.request() }
+        }
         handler = try worker.makeHandler()
         ledger = try Ledger(queue: worker.options.queue, db: db)
         outbox = Outbox(eventsExchange: worker.options.topology.eventsExchange)
@@ -146,7 +149,6 @@ final class ConsumerLoop {
                 try publisher.service()
             }
         }
-        checkpointer.requestAfterCommit()
         try outbox.flush(db: db, publisher: publisher)
         try consumer.ack(batch[batch.count - 1].deliveryTag, multiple: true)
     }

@@ -97,24 +97,28 @@ struct CheckpointerTests {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 
-    /// Commits on a connection with automatic checkpoints off leave the pages in the log; the
-    /// checkpointer then copies them into the database file, on its own connection.
+    /// Commits on a connection whose log commits are observed leave the pages in the log (no
+    /// automatic checkpoint); the checkpointer then copies them into the database file, on its
+    /// own connection.
     @Test func commitsLeaveTheLogAndTheCheckpointerCopiesIt() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let db = try Database(path: path)
-        try db.setAutoCheckpoint(pages: 0)
+        let pages = Mutex<[Int]>([])
+        try db.onLogCommit { count in pages.withLock { $0.append(count) } }
         try db.execute("CREATE TABLE t (v TEXT)")
         try db.transaction {
-            for i in 0..<5_000 { try db.execute("INSERT INTO t VALUES (?)", [.text(String(repeating: "x", count: 200) + "\(i)")]) }
+            for i in 0..<25_000 { try db.execute("INSERT INTO t VALUES (?)", [.text(String(repeating: "x", count: 200) + "\(i)")]) }
         }
         let before = fileSize(path)
         #expect(fileSize(path + "-wal") > 1_000_000)
+        let seen = pages.withLock { $0 }
+        #expect(seen.count == 2 && seen[1] > Checkpointer.thresholdPages, "log pages after each commit: \(seen)")
         let checkpointer = Checkpointer(path: path, label: "test.checkpoint", log: Log(component: "test"))
-        checkpointer.requestAfterCommit()
+        checkpointer.request()
         checkpointer.close()  // waits for the checkpoint
         #expect(fileSize(path) > before + 1_000_000)
-        #expect(try db.scalar("SELECT count(*) FROM t") == 5_000)
+        #expect(try db.scalar("SELECT count(*) FROM t") == 25_000)
         db.close()
     }
 }
