@@ -59,6 +59,7 @@ public final class Database: @unchecked Sendable {
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
+        _ = Self.configureOnce
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let cause = StoreError.from(rc, db: db, sql: nil)
@@ -97,6 +98,12 @@ public final class Database: @unchecked Sendable {
     deinit {
         close()
     }
+
+    /// Process-wide settings that SQLite accepts only before its first connection; a lazy
+    /// static runs them exactly once, on first open.
+    private static let configureOnce: Void = {
+        _ = trust_sqlite3_disable_memstatus()
+    }()
 
     /// Finalizes cached statements and closes the connection; later calls throw `SQLITE_MISUSE`
     /// instead of touching freed memory. Safe to call twice. In WAL mode the last connection to

@@ -20,6 +20,8 @@ final class Checkpointer: @unchecked Sendable {
     private var scheduled = false
     // Used only on `queue`.
     private var db: Database?
+    /// Log size when a checkpoint was last asked for; used only on the committing thread.
+    private var requestedAtPages = 0
 
     init(path: String, label: String, log: Log) {
         self.path = path
@@ -29,6 +31,18 @@ final class Checkpointer: @unchecked Sendable {
 
     /// SQLite's own automatic-checkpoint threshold, kept so the log grows no larger than before.
     static let thresholdPages = 1000
+
+    /// Called after each commit with the log's size. A checkpoint is asked for each time the
+    /// log has grown by another `thresholdPages` since the last request. A checkpoint does not
+    /// shrink the log itself (the next writer restarts it from the beginning once it is fully
+    /// copied), so asking whenever it is past the threshold would checkpoint, with two fsyncs,
+    /// after nearly every commit.
+    func logCommitted(pages: Int) {
+        if pages < requestedAtPages { requestedAtPages = 0 }  // the log restarted
+        guard pages - requestedAtPages >= Self.thresholdPages else { return }
+        requestedAtPages = pages
+        request()
+    }
 
     /// Asks for a checkpoint soon; returns at once.
     func request() {

@@ -31,9 +31,7 @@ final class ConsumerLoop {
         let checkpointer = Checkpointer(path: worker.databasePath, label: "\(worker.options.name).consumer-\(index).checkpoint",
                                         log: log)
         self.checkpointer = checkpointer
-        try db.onLogCommit { pages in
-            if pages >= Checkpointer.thresholdPages { checkpointer.request() }
-        }
+        try db.onLogCommit { pages in checkpointer.logCommitted(pages: pages) }
         handler = try worker.makeHandler()
         ledger = try Ledger(queue: worker.options.queue, db: db)
         outbox = Outbox(eventsExchange: worker.options.topology.eventsExchange)

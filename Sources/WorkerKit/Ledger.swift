@@ -15,6 +15,9 @@ final class Ledger {
 
     let queue: String
     private let insert: Statement
+    /// The stamp bound to `insert` now: bindings outlive a reset, so the queue is bound once
+    /// and the stamp once per batch, leaving two values to bind per message.
+    private var boundStamp: String?
     private let lookup: Statement
     private let upsert: Statement
 
@@ -24,6 +27,7 @@ final class Ledger {
             INSERT INTO processed_messages (queue, message_id, outcome, attempts, detail, processed_at)
             VALUES (?, ?, 'processed', ?, NULL, ?) ON CONFLICT (queue, message_id) DO NOTHING
             """)
+        try insert.bind(queue, at: 1)
         lookup = try db.prepare(
             "SELECT outcome, attempts FROM processed_messages WHERE queue = ? AND message_id = ?")
         upsert = try db.prepare("""
@@ -41,10 +45,12 @@ final class Ledger {
     /// after a crash, must not run beside its own retry. An operator's replay of a
     /// dead-lettered message (`replayed`) is the one way to run a settled id again.
     func claim(_ id: String, attempt: Int, replayed: Bool, stamp: String) throws -> Bool {
-        try insert.bind(queue, at: 1)
+        if stamp != boundStamp {
+            try insert.bind(stamp, at: 4)
+            boundStamp = stamp
+        }
         try insert.bind(id, at: 2)
         try insert.bind(attempt, at: 3)
-        try insert.bind(stamp, at: 4)
         if try insert.execute() == 1 { return true }
         try lookup.bind(queue, at: 1)
         try lookup.bind(id, at: 2)
