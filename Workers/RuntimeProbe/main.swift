@@ -63,24 +63,25 @@ switch mode {
 case "publish":
     let count = option("count").flatMap(Int.init) ?? 1000
     let from = option("from").flatMap(Int.init) ?? 0
-    let c = try Connection(endpoint: settings.brokers[0], name: "probe publisher")
-    try topology.declare(on: c)
     let body = Array(repeating: UInt8(ascii: "x"), count: 64)
+    let publisher = try StreamPublisher(endpoint: settings.brokers[0], log: log)
+    try topology.declare(on: publisher.connection)
     // An optional rate turns a burst into a stream, so faults can land while messages flow.
     let chunk = 500
     let rate = option("rate").flatMap(Double.init)
     let started = Date()
     for start in stride(from: from, to: from + count, by: chunk) {
-        try c.publishConfirmed((start..<min(start + chunk, from + count)).lazy.map { i in
+        try publisher.publish((start..<min(start + chunk, from + count)).map { i in
             OutgoingMessage(exchange: topology.intakeExchange, routingKey: "work.probe",
                             properties: MessageProperties(messageID: "m-\(i)", type: "probe", contentType: "text/plain"),
                             body: body)
-        }, window: chunk)
+        })
         if let rate {
             let due = Double(start + chunk - from) / rate - Date().timeIntervalSince(started)
             if due > 0 { Thread.sleep(forTimeInterval: due) }
         }
     }
+    publisher.connection.close()
     print("published \(count)")
 case "worker":
     var options = WorkerOptions(name: "probe", queue: topology.queues[0].name, topology: topology,
@@ -119,4 +120,38 @@ case "cleanup":
 default:
     FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
     exit(1)
+}
+
+/// Publishes chunks with confirms and, when the broker goes away mid-stream (the chaos runs
+/// restart it), reconnects and publishes the unconfirmed chunk again, as a real publisher
+/// must. Repeated ids are the consumer's ledger's business, which is what those runs check.
+final class StreamPublisher {
+    private let endpoint: BrokerEndpoint
+    private let log: Log
+    private(set) var connection: Connection
+
+    init(endpoint: BrokerEndpoint, log: Log) throws {
+        self.endpoint = endpoint
+        self.log = log
+        connection = try Connection(endpoint: endpoint, name: "probe publisher")
+    }
+
+    func publish(_ messages: [OutgoingMessage]) throws {
+        for attempt in 1...60 {
+            do {
+                try connection.publishConfirmed(messages, window: messages.count)
+                return
+            } catch {
+                if attempt == 60 { throw error }
+                log.warn("publish failed, reconnecting", ["error": error, "attempt": attempt])
+                reconnect()
+            }
+        }
+    }
+
+    private func reconnect() {
+        connection.close()
+        Thread.sleep(forTimeInterval: 0.5)
+        if let fresh = try? Connection(endpoint: endpoint, name: "probe publisher") { connection = fresh }
+    }
 }
