@@ -125,7 +125,7 @@ final class ConsumerLoop {
                         stamp: ISO8601.string(now),
                         handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
                     for (index, delivery) in batch.enumerated() {
-                        try handleOne(delivery, prepared: preparation?.result(at: index), in: batchContext,
+                        try handleOne(delivery, prepared: preparation?.take(index), in: batchContext,
                                       careful: careful, forwards: &forwards)
                     }
                     // Retry and dead-letter copies are confirmed before the originals' ledger

@@ -11,7 +11,9 @@ import Foundation
 /// still handles every message, in order, inside the batch's transaction.
 ///
 /// Preparation runs at most `lookahead` messages ahead of the message the consumer thread is
-/// handling, so a batch of large files is not all expanded in memory at once.
+/// handling, and each result is handed over once and then dropped, so a batch of large files
+/// is never all expanded in memory at once. (A careful rerun of the batch after a failure
+/// gets nil and the handler prepares inline, as `MessageHandler.prepare` requires it can.)
 final class BatchPreparation: @unchecked Sendable {
     private let messages: [InboundMessage?]
     private let prepare: @Sendable (InboundMessage) -> any Sendable
@@ -57,10 +59,10 @@ final class BatchPreparation: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// The prepared value for message `index` (nil for a message that was not prepared, such
-    /// as one without a message id). While it is not ready, this thread prepares messages no
-    /// one has claimed yet rather than sit idle.
-    func result(at index: Int) -> (any Sendable)? {
+    /// Takes the prepared value for message `index`: nil for a message that was not prepared
+    /// (one without a message id) or whose value was already taken. While it is not ready,
+    /// this thread prepares messages no one has claimed yet rather than sit idle.
+    func take(_ index: Int) -> (any Sendable)? {
         condition.lock()
         defer { condition.unlock() }
         if index > wanted {
@@ -74,6 +76,7 @@ final class BatchPreparation: @unchecked Sendable {
                 condition.wait()
             }
         }
+        defer { results[index] = nil }
         return results[index]
     }
 

@@ -40,8 +40,10 @@ struct PreparationTests {
         let preparation = BatchPreparation(batch, lookahead: 4, on: DispatchQueue(label: "t")) { tracker.prepare($0) }
         for index in batch.indices {
             tracker.consumerAt.withLock { $0 = index }
-            let result = preparation.result(at: index) as? String
+            let result = preparation.take(index) as? String
             #expect(result == (batch[index] == nil ? nil : "prepared \(index)"))
+            // Handed over once, then dropped: a careful rerun prepares inline instead.
+            #expect(preparation.take(index) == nil)
         }
         let counts = tracker.prepared.withLock { $0 }
         #expect(counts.count == 198)
@@ -58,7 +60,7 @@ struct PreparationTests {
         defer { queue.resume() }
         let preparation = BatchPreparation(messages(20), lookahead: 2, on: queue) { tracker.prepare($0) }
         for index in 0..<20 {
-            #expect(preparation.result(at: index) as? String == "prepared \(index)")
+            #expect(preparation.take(index) as? String == "prepared \(index)")
         }
         #expect(tracker.prepared.withLock { $0.count } == 20)
         preparation.abandon()
@@ -71,7 +73,7 @@ struct PreparationTests {
         let preparation = BatchPreparation(messages(50), lookahead: 3, on: DispatchQueue(label: "t")) {
             tracker.prepare($0)
         }
-        _ = preparation.result(at: 0)
+        _ = preparation.take(0)
         Thread.sleep(forTimeInterval: 0.2)
         #expect(tracker.prepared.withLock { $0.count } <= 4)
         #expect(tracker.furthestAhead.withLock { $0 } <= 3)
@@ -84,7 +86,7 @@ struct PreparationTests {
         let preparation = BatchPreparation(messages(100), lookahead: 100, on: queue) {
             tracker.prepare($0, delay: 0.005)
         }
-        _ = preparation.result(at: 0)
+        _ = preparation.take(0)
         preparation.abandon()
         queue.sync {}  // the helper has returned
         #expect(tracker.prepared.withLock { $0.count } < 100)
