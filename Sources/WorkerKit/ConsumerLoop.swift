@@ -162,7 +162,7 @@ final class ConsumerLoop {
 
     private func handleOne(_ delivery: Delivery, prepared: (any Sendable)?, in batch: BatchContext, careful: Bool,
                            forwards: inout [OutgoingMessage]) throws {
-        guard let message = InboundMessage(delivery, queue: options.queue)?.with(prepared: prepared) else {
+        guard let message = InboundMessage(delivery, queue: options.queue, prepared: prepared) else {
             let attempt = Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0)
             let reason = "message has no message_id; every message needs one so that a repeat has no second effect"
             forwards.append(deadLetter(delivery, reason: reason, attempts: attempt + 1, stamp: batch.stamp))

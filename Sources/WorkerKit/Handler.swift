@@ -24,14 +24,10 @@ public struct InboundMessage: Sendable {
 
     /// The message as a handler sees it, or nil when it has no message id (which the runtime
     /// dead-letters without calling the handler).
-    init?(_ delivery: Delivery, queue: String) {
+    init?(_ delivery: Delivery, queue: String, prepared: (any Sendable)? = nil) {
         guard let id = delivery.properties.messageID, !id.isEmpty else { return nil }
         self.init(delivery: delivery, queue: queue, messageID: id,
-                  attempt: Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0))
-    }
-
-    func with(prepared: (any Sendable)?) -> InboundMessage {
-        InboundMessage(delivery: delivery, queue: queue, messageID: messageID, attempt: attempt, prepared: prepared)
+                  attempt: Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0), prepared: prepared)
     }
 
     public var body: [UInt8] { delivery.body }
