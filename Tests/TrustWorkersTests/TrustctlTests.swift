@@ -1,5 +1,7 @@
+import Broker
 import Foundation
 import Testing
+import WorkerKit
 
 /// trustctl as an operator runs it: the built binary, its output and its exit codes
 /// (0 ok, 1 usage or input error with a message on stderr, 2 system error).
@@ -51,8 +53,15 @@ struct TrustctlTests {
                       err: String(decoding: e, as: UTF8.self))
     }
 
+    /// Also deletes the private topology the commands declared, so runs against a long-lived
+    /// development broker do not leave idle queues behind.
     func cleanUp() {
         _ = try? run(["dead", "purge", "datadrop.ingest", "--yes"])
+        if let settings = try? Settings.fromEnvironment(ProcessInfo.processInfo.environment),
+           let c = try? Connection(endpoint: settings.brokers[0], name: "trustctl-tests cleanup") {
+            Topology.trust.prefixed(prefix).delete(on: c)
+            c.close()
+        }
         try? FileManager.default.removeItem(at: root)
     }
 
