@@ -48,6 +48,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     /// on this to recognise a duplicate key without a racy read-before-write.
     public var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
 
+    /// Another connection holds what was needed (a lock, a running checkpoint).
+    public var isBusy: Bool { primaryCode == SQLITE_BUSY }
+
     public var description: String {
         var text = "SQLite error \(code) (\(String(cString: sqlite3_errstr(code)))): \(message)"
         if let sql { text += " [sql: \(sql)]" }

@@ -58,6 +58,10 @@ final class Checkpointer: @unchecked Sendable {
             do {
                 if db == nil { db = try Database(path: path) }
                 try db?.checkpoint(.passive)
+            } catch let error as StoreError where error.isBusy {
+                // Another connection (a second consumer, another worker) is checkpointing the
+                // same log right now: the work is being done.
+                log.debug("background checkpoint skipped: another is running", ["error": error])
             } catch {
                 log.warn("background checkpoint failed; the next commit retries", ["error": error])
             }
