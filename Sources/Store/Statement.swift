@@ -116,17 +116,18 @@ public final class Statement {
     public func bind(_ value: String, at index: Int32) throws {
         let handle = try live()
         var value = value // `withUTF8` is mutating: it may first make a bridged string native.
-        let rc = value.withUTF8 { utf8 -> Int32 in
-            guard let base = utf8.baseAddress, !utf8.isEmpty else {
-                // A NULL pointer would bind SQL NULL, not the empty string.
-                return sqlite3_bind_text(handle, index, "", 0, transientDestructor)
-            }
-            return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
-                sqlite3_bind_text64(handle, index, $0, UInt64(utf8.count),
-                                    transientDestructor, UInt8(SQLITE_UTF8))
-            }
+        try check(value.withUTF8 { bindText($0, at: index, on: handle) }, handle)
+    }
+
+    /// `sqlite3_bind_text64` for UTF-8 bytes, which SQLite copies during the call.
+    private func bindText(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int32, on handle: OpaquePointer) -> Int32 {
+        guard let base = utf8.baseAddress, !utf8.isEmpty else {
+            // A NULL pointer would bind SQL NULL, not the empty string.
+            return sqlite3_bind_text(handle, index, "", 0, transientDestructor)
         }
-        try check(rc, handle)
+        return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+            sqlite3_bind_text64(handle, index, $0, UInt64(utf8.count), transientDestructor, UInt8(SQLITE_UTF8))
+        }
     }
 
     /// Binds a string literal without copying it: its bytes live as long as the program, so
@@ -141,27 +142,14 @@ public final class Statement {
         try check(rc, handle)
     }
 
-    /// Binds UTF-8 bytes as TEXT (not a BLOB), for callers that build text in a byte buffer
-    /// and need no `String`. The bytes are not validated: pass UTF-8 only.
-    public func bind(utf8 value: [UInt8], at index: Int32) throws {
-        try bind(utf8: value, range: value.indices, at: index)
-    }
-
-    /// Binds `value[range]` as TEXT: many short texts kept in one buffer bind without a copy
-    /// or an allocation each on the Swift side.
+    /// Binds `value[range]` as TEXT (not a BLOB): many short texts kept in one byte buffer bind
+    /// without a `String` or an allocation each on the Swift side. The bytes are not
+    /// validated: pass UTF-8 only.
     public func bind(utf8 value: [UInt8], range: Range<Int>, at index: Int32) throws {
         let handle = try live()
         precondition(range.lowerBound >= 0 && range.upperBound <= value.count, "range outside the buffer")
-        let rc = value.withUnsafeBufferPointer { whole -> Int32 in
-            let utf8 = UnsafeBufferPointer(rebasing: whole[range])
-            guard let base = utf8.baseAddress, !utf8.isEmpty else {
-                return sqlite3_bind_text(handle, index, "", 0, transientDestructor)
-            }
-            return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
-                sqlite3_bind_text64(handle, index, $0, UInt64(utf8.count), transientDestructor, UInt8(SQLITE_UTF8))
-            }
-        }
-        try check(rc, handle)
+        try check(value.withUnsafeBufferPointer { bindText(UnsafeBufferPointer(rebasing: $0[range]), at: index, on: handle) },
+                  handle)
     }
 
     public func bind(_ value: [UInt8], at index: Int32) throws {

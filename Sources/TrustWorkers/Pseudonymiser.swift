@@ -67,14 +67,18 @@ public struct Pseudonymiser: Sendable {
     /// Lower-case hex without a `String(format:)` per byte, which profiling showed to be a
     /// fifth of the survey pipeline's CPU.
     static func hex(_ bytes: some Collection<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
+            out.append(hexDigit(b >> 4))
+            out.append(hexDigit(b & 0x0F))
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The lower-case hex digit for 0–15, by arithmetic (no table to look up or initialise).
+    @inline(__always) static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? 0x30 + nibble : 0x57 + nibble  // 0x57 + 10 = "a"
     }
 
     static func hexBytes(_ text: String) -> [UInt8]? {
@@ -169,14 +173,11 @@ public struct PseudonymDigest: Comparable, Sendable {
 
     /// Appends the 64 lower-case hex digits to `buffer`.
     public func appendHex(to buffer: inout [UInt8]) {
-        @inline(__always) func digit(_ nibble: UInt64) -> UInt8 {
-            UInt8(truncatingIfNeeded: nibble < 10 ? 0x30 + nibble : 0x57 + nibble)  // 0x57 + 10 = "a"
-        }
         func append(_ w: UInt64) {
             var shift: UInt64 = 64
             while shift > 0 {
                 shift -= 4
-                buffer.append(digit(w >> shift & 0xF))
+                buffer.append(Pseudonymiser.hexDigit(UInt8(truncatingIfNeeded: w >> shift & 0xF)))
             }
         }
         append(words.0)

@@ -2,10 +2,9 @@
 // from `datadrop.ingest`, and produces the Board report when a drop is complete.
 import TrustWorkers
 import WorkerKit
-import Foundation
 
 // A batch can hold many academies' files; 32 MiB of page cache keeps a batch of thirty
 // 4,000-pupil files from spilling to the log before its commit.
-WorkerMain.run(name: "datadrop-worker", queue: "datadrop.ingest", cacheKiB: Int(ProcessInfo.processInfo.environment["X_CACHE"] ?? "") ?? 32 * 1024) { settings in
+WorkerMain.run(name: "datadrop-worker", queue: "datadrop.ingest", cacheKiB: 32 * 1024) { settings in
     try DataDropHandler(settings: settings)
 }
