@@ -109,17 +109,20 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Closes politely; safe to call twice and after the connection was lost.
+    /// Closes politely; safe to call twice and after the connection was lost. Any later call
+    /// throws `connectionLost` rather than reaching the freed rabbitmq-c state: a reconnect
+    /// loop that failed to replace its connection must get an error to retry on, not a crash.
     public func close() {
         guard !closed else { return }
         closed = true
+        defer { channelOpen = false }
         if channelOpen { amqp_channel_close(state, channel, AMQP_REPLY_SUCCESS) }
         amqp_connection_close(state, AMQP_REPLY_SUCCESS)
         amqp_destroy_connection(state)
     }
 
     /// The raw socket, so a caller can poll it alongside other work.
-    public var socketDescriptor: Int32 { amqp_get_sockfd(state) }
+    public var socketDescriptor: Int32 { closed ? -1 : amqp_get_sockfd(state) }
 
     // MARK: - Errors
 
@@ -164,7 +167,12 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
+    private func ensureOpen() throws(BrokerError) {
+        if closed { throw .connectionLost("connection to \(endpoint.host):\(endpoint.port) already closed") }
+    }
+
     private func ensureChannel() throws(BrokerError) {
+        try ensureOpen()
         if !channelOpen { try openChannel() }
     }
 
@@ -266,6 +274,7 @@ public final class Connection: @unchecked Sendable {
     /// helper for this, so the `basic.ack`/`basic.nack` frames are read here, honouring their
     /// `multiple` flag; messages nacked or returned as unroutable are reported by id.
     public func waitForConfirms(timeout: Double = 30) throws(BrokerError) {
+        try ensureOpen()
         let deadline = Date().addingTimeInterval(timeout)
         while !unconfirmed.isEmpty {
             let remaining = deadline.timeIntervalSinceNow
@@ -315,6 +324,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     public func cancel(_ consumerTag: String) throws(BrokerError) {
+        try ensureOpen()
         let arena = CArena()
         amqp_basic_cancel(state, channel, arena.bytes(consumerTag))
         try check(amqp_get_rpc_reply(state), "cancel \(consumerTag)")
@@ -323,6 +333,7 @@ public final class Connection: @unchecked Sendable {
     /// Waits up to `timeout` seconds for the next delivery; nil when none arrived. Heartbeats
     /// are answered inside this call, so an idle consumer should call it in a loop.
     public func nextDelivery(timeout: Double) throws(BrokerError) -> Delivery? {
+        try ensureOpen()
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             var envelope = amqp_envelope_t()
@@ -367,6 +378,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     public func ack(_ deliveryTag: UInt64, multiple: Bool = false) throws(BrokerError) {
+        try ensureOpen()
         let rc = amqp_basic_ack(state, channel, deliveryTag, multiple ? 1 : 0)
         guard rc == AMQP_STATUS_OK.rawValue else {
             throw .connectionLost("ack: \(String(cString: amqp_error_string2(rc)))")
@@ -375,6 +387,7 @@ public final class Connection: @unchecked Sendable {
 
     /// Rejects a delivery; with `requeue` false the queue's dead-letter settings apply.
     public func reject(_ deliveryTag: UInt64, requeue: Bool) throws(BrokerError) {
+        try ensureOpen()
         let rc = amqp_basic_nack(state, channel, deliveryTag, 0, requeue ? 1 : 0)
         guard rc == AMQP_STATUS_OK.rawValue else {
             throw .connectionLost("nack: \(String(cString: amqp_error_string2(rc)))")
@@ -409,6 +422,7 @@ public final class Connection: @unchecked Sendable {
     // MARK: - Frames
 
     private func nextFrame(timeout: Double) throws(BrokerError) -> amqp_frame_t? {
+        try ensureOpen()
         var frame = amqp_frame_t()
         var tv = timeval(seconds: timeout)
         let rc = amqp_simple_wait_frame_noblock(state, &frame, &tv)

@@ -32,6 +32,45 @@ struct BrokerIntegrationTests {
         }
     }
 
+    /// The chaos publisher once crashed in librabbitmq: its reconnect closed the connection,
+    /// failed to open a new one, and published on the old one. Every entry point must throw.
+    @Test func everyCallOnAClosedConnectionThrowsConnectionLost() throws {
+        let topology = TestBroker.isolatedTopology()
+        defer { TestBroker.tearDown(topology) }
+        let c = try TestBroker.connect()
+        try topology.declare(on: c)
+        try c.consume(topology.queues[0].name)
+        c.close()
+        c.close()
+        let calls: [(String, () throws -> Void)] = [
+            ("publishConfirmed", { try c.publishConfirmed([TestBroker.message(topology, id: "after-close")]) }),
+            ("publish", { try c.publish(TestBroker.message(topology, id: "after-close")) }),
+            ("waitForConfirms", { for _ in 0..<100 { try c.waitForConfirms(timeout: 0.1) } }),
+            ("nextDelivery", { _ = try c.nextDelivery(timeout: 0.1) }),
+            ("nextDeliveries", { _ = try c.nextDeliveries(max: 10, wait: 0.1, linger: 0) }),
+            ("ack", { try c.ack(1, multiple: true) }),
+            ("reject", { try c.reject(1, requeue: true) }),
+            ("cancel", { try c.cancel("tag") }),
+            ("service", { try c.service() }),
+            ("setPrefetch", { try c.setPrefetch(10) }),
+            ("declareQueue", { try c.declareQueue(topology.queues[0].name, passive: true) }),
+            ("get", { _ = try c.get(topology.queues[0].name) }),
+        ]
+        for (name, call) in calls {
+            do {
+                try call()
+                Issue.record("\(name) on a closed connection did not throw")
+            } catch let error as BrokerError {
+                guard case .connectionLost(let text) = error else {
+                    Issue.record("\(name): \(error)")
+                    continue
+                }
+                #expect(text.contains("already closed"), "\(name): \(text)")
+            }
+        }
+        #expect(c.socketDescriptor == -1)
+    }
+
     @Test func tenThousandConfirmedMessagesAreAllConsumedOnce() throws {
         let topology = TestBroker.isolatedTopology()
         defer { TestBroker.tearDown(topology) }

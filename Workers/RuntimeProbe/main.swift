@@ -136,19 +136,26 @@ final class StreamPublisher {
         connection = try Connection(endpoint: endpoint, name: "probe publisher")
     }
 
+    /// Gives up after two minutes: far longer than a broker restart takes, short enough that a
+    /// broker that never returns fails the run instead of hanging it.
     func publish(_ messages: [OutgoingMessage]) throws {
-        for attempt in 1...60 {
+        let deadline = Date().addingTimeInterval(120)
+        var attempt = 0
+        while true {
             do {
                 try connection.publishConfirmed(messages, window: messages.count)
                 return
             } catch {
-                if attempt == 60 { throw error }
+                attempt += 1
+                if Date() > deadline { throw error }
                 log.warn("publish failed, reconnecting", ["error": error, "attempt": attempt])
                 reconnect()
             }
         }
     }
 
+    /// A failed reconnect leaves the closed connection in place; publishing on it throws, which
+    /// brings the loop back here.
     private func reconnect() {
         connection.close()
         Thread.sleep(forTimeInterval: 0.5)
