@@ -4,6 +4,7 @@
 //
 //   RuntimeProbe publish --prefix P --count N [--from K] [--rate MSGS_PER_S]
 //   RuntimeProbe worker  --prefix P [--db PATH] [--expect N] [--consumers C] [--prefetch N]
+//                        [--batch N] [--linger S]   (defaults: half the prefetch; the runtime's)
 //   RuntimeProbe bare    --prefix P --expect N [--prefetch N]
 //   RuntimeProbe cleanup --prefix P [--trust]   (--trust: the whole trust topology under prefix
 //                                                P, as TRUST_TOPOLOGY_PREFIX=P declares it)
@@ -86,8 +87,9 @@ case "publish":
 case "worker":
     var options = WorkerOptions(name: "probe", queue: topology.queues[0].name, topology: topology,
                                 consumers: option("consumers").flatMap(Int.init) ?? 1,
-                                batchSize: prefetch / 2, prefetch: prefetch)
+                                batchSize: option("batch").flatMap(Int.init) ?? prefetch / 2, prefetch: prefetch)
     options.reconnect = Backoff(base: 0.1, cap: 2)
+    if let l = option("linger").flatMap(Double.init) { options.linger = l }
     let shutdown = ShutdownSignal()
     shutdown.installSignalHandlers(log: log)
     let worker = Worker(options: options, brokers: settings.brokers, databasePath: option("db") ?? settings.databasePath,

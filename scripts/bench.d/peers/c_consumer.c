@@ -1,0 +1,157 @@
+/*
+ * The runtime benchmark's C peers: the least a consumer can do to get the same durable result,
+ * written the way the runtime works (rabbitmq-c, SQLite in WAL mode with synchronous=NORMAL,
+ * batches of half the prefetch taken as they arrive with a 5 ms linger, one transaction per
+ * batch, one `multiple` ack after the commit), with none of the runtime's other duties
+ * (retries, dead letters, counters, reconnects, logs).
+ *
+ *   c_consumer --queue Q --expect N --db PATH --prefetch P [--ledger]
+ *
+ * Without --ledger it inserts one effect row per message: the "minimal C consumer doing
+ * batched SQLite inserts" the runtime issue cites. With --ledger it first claims the message
+ * id in a table of the runtime's own shape, with the runtime's own statement, and skips the
+ * effect for an id already claimed: the same exactly-once work the Swift worker does.
+ * The broker address comes from TRUST_AMQP_URL.
+ */
+#include <amqp.h>
+#include <amqp_tcp_socket.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static void die(const char *what, const char *detail) {
+    fprintf(stderr, "c_consumer: %s: %s\n", what, detail);
+    exit(1);
+}
+
+static void check_rpc(amqp_connection_state_t c, const char *what) {
+    amqp_rpc_reply_t r = amqp_get_rpc_reply(c);
+    if (r.reply_type != AMQP_RESPONSE_NORMAL) die(what, "broker refused or connection lost");
+}
+
+static void exec_sql(sqlite3 *db, const char *sql) {
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) die(sql, err ? err : "?");
+}
+
+static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) die(sql, sqlite3_errmsg(db));
+    return s;
+}
+
+static void step_done(sqlite3 *db, sqlite3_stmt *s) {
+    if (sqlite3_step(s) != SQLITE_DONE) die("insert", sqlite3_errmsg(db));
+    sqlite3_reset(s);
+}
+
+int main(int argc, char **argv) {
+    const char *queue = NULL, *path = NULL;
+    long expect = 0;
+    int prefetch = 400, ledger = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--queue") && i + 1 < argc) queue = argv[++i];
+        else if (!strcmp(argv[i], "--expect") && i + 1 < argc) expect = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--db") && i + 1 < argc) path = argv[++i];
+        else if (!strcmp(argv[i], "--prefetch") && i + 1 < argc) prefetch = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--ledger")) ledger = 1;
+        else die("unknown argument", argv[i]);
+    }
+    if (!queue || !path || expect <= 0) die("usage", "--queue Q --expect N --db PATH [--prefetch P] [--ledger]");
+    int batch_size = prefetch / 2 > 0 ? prefetch / 2 : 1;
+
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3 *db;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        die("open", path);
+    exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    exec_sql(db, "CREATE TABLE IF NOT EXISTS probe_effects (message_id TEXT NOT NULL, bytes INTEGER NOT NULL)");
+    exec_sql(db,
+             "CREATE TABLE IF NOT EXISTS processed_messages (queue TEXT NOT NULL, message_id TEXT NOT NULL,"
+             " outcome TEXT NOT NULL CHECK (outcome = 'processed' OR outcome = 'retry-scheduled'"
+             " OR outcome = 'dead-lettered'), attempts INTEGER NOT NULL DEFAULT 0, detail TEXT,"
+             " processed_at TEXT NOT NULL, PRIMARY KEY (queue, message_id)) WITHOUT ROWID");
+    sqlite3_stmt *claim = prepare(db,
+        "INSERT INTO processed_messages (queue, message_id, outcome, attempts, detail, processed_at)"
+        " VALUES (?, ?, 'processed', 0, NULL, ?) ON CONFLICT (queue, message_id) DO NOTHING");
+    sqlite3_stmt *effect = prepare(db, "INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)");
+    sqlite3_bind_text(claim, 1, queue, -1, SQLITE_STATIC);
+
+    char *url = getenv("TRUST_AMQP_URL") ? strdup(getenv("TRUST_AMQP_URL")) : strdup("amqp://guest:guest@127.0.0.1:5672/");
+    struct amqp_connection_info info;
+    amqp_default_connection_info(&info);
+    if (amqp_parse_url(url, &info) != AMQP_STATUS_OK) die("TRUST_AMQP_URL", "not an amqp:// URL");
+    if (info.vhost[0] == '\0') info.vhost = "/";  // "amqp://host/" names the default vhost
+    amqp_connection_state_t conn = amqp_new_connection();
+    amqp_socket_t *socket = amqp_tcp_socket_new(conn);
+    if (!socket || amqp_socket_open(socket, info.host, info.port) != AMQP_STATUS_OK) die("connect", info.host);
+    if (amqp_login(conn, info.vhost, 0, 131072, 60, AMQP_SASL_METHOD_PLAIN, info.user, info.password).reply_type
+        != AMQP_RESPONSE_NORMAL) die("login", info.user);
+    amqp_channel_open(conn, 1);
+    check_rpc(conn, "channel.open");
+    amqp_basic_qos(conn, 1, 0, (uint16_t)prefetch, 0);
+    check_rpc(conn, "basic.qos");
+    amqp_basic_consume(conn, 1, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
+    check_rpc(conn, "basic.consume");
+
+    char (*ids)[256] = malloc((size_t)batch_size * 256);
+    int *lengths = malloc(sizeof(int) * (size_t)batch_size);
+    size_t *sizes = malloc(sizeof(size_t) * (size_t)batch_size);
+    long handled = 0;
+    while (handled < expect) {
+        int n = 0;
+        uint64_t last_tag = 0;
+        while (n < batch_size) {
+            int buffered = amqp_data_in_buffer(conn) || amqp_frames_enqueued(conn);
+            struct timeval tv = n == 0 ? (struct timeval){30, 0} : (struct timeval){0, buffered ? 50000 : 5000};
+            amqp_envelope_t envelope;
+            amqp_maybe_release_buffers(conn);
+            amqp_rpc_reply_t r = amqp_consume_message(conn, &envelope, &tv, 0);
+            if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+                if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_TIMEOUT) {
+                    if (n == 0) die("consume", "queue ran dry before --expect messages");
+                    break;
+                }
+                die("consume", "unexpected frame or connection lost");
+            }
+            amqp_bytes_t id = envelope.message.properties.message_id;
+            int len = id.len < 255 ? (int)id.len : 255;
+            memcpy(ids[n], id.bytes, (size_t)len);
+            lengths[n] = len;
+            sizes[n] = envelope.message.body.len;
+            last_tag = envelope.delivery_tag;
+            amqp_destroy_envelope(&envelope);
+            n++;
+        }
+        char stamp[32];
+        struct timeval now;
+        gettimeofday(&now, NULL);
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S.000Z", gmtime(&now.tv_sec));
+        sqlite3_bind_text(claim, 3, stamp, -1, SQLITE_TRANSIENT);
+        exec_sql(db, "BEGIN IMMEDIATE");
+        for (int i = 0; i < n; i++) {
+            if (ledger) {
+                sqlite3_bind_text(claim, 2, ids[i], lengths[i], SQLITE_STATIC);
+                step_done(db, claim);
+                if (sqlite3_changes(db) == 0) continue;  // already processed: ack, no second effect
+            }
+            sqlite3_bind_text(effect, 1, ids[i], lengths[i], SQLITE_STATIC);
+            sqlite3_bind_int64(effect, 2, (sqlite3_int64)sizes[i]);
+            step_done(db, effect);
+        }
+        exec_sql(db, "COMMIT");
+        if (amqp_basic_ack(conn, 1, last_tag, 1) != AMQP_STATUS_OK) die("ack", "connection lost");
+        handled += n;
+    }
+    amqp_channel_close(conn, 1, AMQP_REPLY_SUCCESS);
+    amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
+    amqp_destroy_connection(conn);
+    sqlite3_finalize(claim);
+    sqlite3_finalize(effect);
+    sqlite3_close(db);
+    printf("consumed %ld\n", handled);
+    return 0;
+}
