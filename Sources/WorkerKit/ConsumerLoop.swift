@@ -108,9 +108,9 @@ final class ConsumerLoop {
     /// savepoint per message, so the failing message is rolled back alone and its batch-mates
     /// commit as usual. Handlers are deterministic over the database, so the rerun is exact.
     private func process(_ batch: [Delivery], consumer: Connection, publisher: Connection) throws {
-        let preparation = handler.prepare.map {
-            BatchPreparation(batch.map { InboundMessage($0, queue: options.queue) }, lookahead: 4, on: preparer, prepare: $0)
-        }
+        // Built once per batch, not per attempt; nil for a delivery without a message id.
+        let messages = batch.map { InboundMessage($0, queue: options.queue) }
+        let preparation = handler.prepare.map { BatchPreparation(messages, lookahead: 4, on: preparer, prepare: $0) }
         defer { preparation?.abandon() }
         var storeAttempt = 0
         var careful = false
@@ -125,8 +125,9 @@ final class ConsumerLoop {
                         stamp: ISO8601.string(now),
                         handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
                     for (index, delivery) in batch.enumerated() {
-                        try handleOne(delivery, prepared: preparation?.take(index), in: batchContext,
-                                      careful: careful, forwards: &forwards)
+                        var message = messages[index]
+                        if let prepared = preparation?.take(index) { message = message?.with(prepared: prepared) }
+                        try handleOne(delivery, as: message, in: batchContext, careful: careful, forwards: &forwards)
                     }
                     // Retry and dead-letter copies are confirmed before the originals' ledger
                     // rows commit; a crash in between only makes a duplicate copy, which the
@@ -160,10 +161,11 @@ final class ConsumerLoop {
 
     private struct FastPathAbandoned: Error {}
 
-    private func handleOne(_ delivery: Delivery, prepared: (any Sendable)?, in batch: BatchContext, careful: Bool,
+    /// `message` is the delivery as the handler sees it; nil when it has no message id.
+    private func handleOne(_ delivery: Delivery, as message: InboundMessage?, in batch: BatchContext, careful: Bool,
                            forwards: inout [OutgoingMessage]) throws {
-        guard let message = InboundMessage(delivery, queue: options.queue, prepared: prepared) else {
-            let attempt = Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0)
+        guard let message else {
+            let attempt = InboundMessage.attempts(of: delivery)
             let reason = "message has no message_id; every message needs one so that a repeat has no second effect"
             forwards.append(deadLetter(delivery, reason: reason, attempts: attempt + 1, stamp: batch.stamp))
             try counters.error(queue: options.queue, messageID: nil, kind: "dead-lettered", reason: reason,
@@ -192,14 +194,14 @@ final class ConsumerLoop {
             // The savepoint rolls back this message's effects and ledger row only.
             if try db.savepoint(run) { counters.processed += 1 } else { counters.duplicates += 1 }
         } catch {
-            try settleFailure(delivery, id: id, attempt: attempt, error: error, stamp: batch.stamp,
-                              forwards: &forwards)
+            try settleFailure(message, error: error, stamp: batch.stamp, forwards: &forwards)
         }
     }
 
     /// A message whose handler threw: retry it later, or dead-letter it and say why.
-    private func settleFailure(_ delivery: Delivery, id: String, attempt: Int, error: Error, stamp: String,
+    private func settleFailure(_ message: InboundMessage, error: Error, stamp: String,
                                forwards: inout [OutgoingMessage]) throws {
+        let delivery = message.delivery, id = message.messageID, attempt = message.attempt
         let reason = Self.oneLine(error)
         let transient = FailureClass.of(error) == .transient
         if transient && attempt < options.topology.retryDelays.count {
@@ -209,8 +211,7 @@ final class ConsumerLoop {
             copy.properties.headers["x-last-error"] = .string(reason)
             // It comes back from the retry queue under the work queue's name; the handler must
             // still see the key it was sent with (the academy of datadrop.<academy>).
-            copy.properties.headers["x-original-routing-key"] = .string(
-                InboundMessage(delivery: delivery, queue: options.queue, messageID: id, attempt: attempt).routingKey)
+            copy.properties.headers["x-original-routing-key"] = .string(message.routingKey)
             forwards.append(copy)
             try ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason, stamp: stamp)
             counters.retried += 1

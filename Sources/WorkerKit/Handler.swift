@@ -24,10 +24,19 @@ public struct InboundMessage: Sendable {
 
     /// The message as a handler sees it, or nil when it has no message id (which the runtime
     /// dead-letters without calling the handler).
-    init?(_ delivery: Delivery, queue: String, prepared: (any Sendable)? = nil) {
+    init?(_ delivery: Delivery, queue: String) {
         guard let id = delivery.properties.messageID, !id.isEmpty else { return nil }
-        self.init(delivery: delivery, queue: queue, messageID: id,
-                  attempt: Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0), prepared: prepared)
+        self.init(delivery: delivery, queue: queue, messageID: id, attempt: Self.attempts(of: delivery))
+    }
+
+    /// How many earlier attempts failed transiently, as the runtime records it on each retry.
+    static func attempts(of delivery: Delivery) -> Int {
+        Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0)
+    }
+
+    /// The same message carrying what the handler's `prepare` step made of it.
+    func with(prepared: (any Sendable)?) -> InboundMessage {
+        InboundMessage(delivery: delivery, queue: queue, messageID: messageID, attempt: attempt, prepared: prepared)
     }
 
     public var body: [UInt8] { delivery.body }
