@@ -122,7 +122,7 @@ final class ConsumerLoop {
                     counters.reset(consumed: batch.count)
                     let now = worker.now()
                     let batchContext = BatchContext(
-                        stamp: ISO8601.string(now),
+                        stamp: ISO8601.string(now), millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
                         handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
                     for (index, delivery) in batch.enumerated() {
                         var message = messages[index]
@@ -152,10 +152,12 @@ final class ConsumerLoop {
         try consumer.ack(batch[batch.count - 1].deliveryTag, multiple: true)
     }
 
-    /// What every message of a batch shares: one clock reading, one formatted timestamp and
-    /// one handler context, made once per batch rather than once per message.
+    /// What every message of a batch shares: one clock reading, formatted once for the text
+    /// tables and once for the ledger, and one handler context, made once per batch rather
+    /// than once per message.
     struct BatchContext {
         let stamp: String
+        let millis: Int64
         let handler: HandlerContext
     }
 
@@ -176,7 +178,7 @@ final class ConsumerLoop {
         let id = message.messageID, attempt = message.attempt
         func run() throws -> Bool {
             let replayed = delivery.properties.headers["x-replayed-at"] != nil
-            guard try ledger.claim(id, attempt: attempt, replayed: replayed, stamp: batch.stamp) else { return false }
+            guard try ledger.claim(id, attempt: attempt, replayed: replayed, at: batch.millis) else { return false }
             try handler.handle(message, context: batch.handler)
             return true
         }
@@ -194,13 +196,14 @@ final class ConsumerLoop {
             // The savepoint rolls back this message's effects and ledger row only.
             if try db.savepoint(run) { counters.processed += 1 } else { counters.duplicates += 1 }
         } catch {
-            try settleFailure(message, error: error, stamp: batch.stamp, forwards: &forwards)
+            try settleFailure(message, error: error, in: batch, forwards: &forwards)
         }
     }
 
     /// A message whose handler threw: retry it later, or dead-letter it and say why.
-    private func settleFailure(_ message: InboundMessage, error: Error, stamp: String,
+    private func settleFailure(_ message: InboundMessage, error: Error, in batch: BatchContext,
                                forwards: inout [OutgoingMessage]) throws {
+        let stamp = batch.stamp
         let delivery = message.delivery, id = message.messageID, attempt = message.attempt
         let reason = Self.oneLine(error)
         let transient = FailureClass.of(error) == .transient
@@ -213,14 +216,14 @@ final class ConsumerLoop {
             // still see the key it was sent with (the academy of datadrop.<academy>).
             copy.properties.headers["x-original-routing-key"] = .string(message.routingKey)
             forwards.append(copy)
-            try ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason, stamp: stamp)
+            try ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason, at: batch.millis)
             counters.retried += 1
             try counters.error(queue: options.queue, messageID: id, kind: "retried", reason: reason, stamp: stamp, in: db)
             log.warn("retry scheduled", ["id": id, "attempt": attempt + 1, "reason": reason])
         } else {
             let why = transient ? "gave up after \(attempt + 1) attempts: \(reason)" : reason
             forwards.append(deadLetter(delivery, reason: why, attempts: attempt + 1, stamp: stamp))
-            try ledger.record(id, outcome: .deadLettered, attempts: attempt + 1, detail: why, stamp: stamp)
+            try ledger.record(id, outcome: .deadLettered, attempts: attempt + 1, detail: why, at: batch.millis)
             try counters.error(queue: options.queue, messageID: id, kind: "dead-lettered", reason: why, stamp: stamp, in: db)
             try announceDeadLetter(delivery, id: id, reason: why, attempts: attempt + 1, stamp: stamp)
             log.warn("dead-lettered", ["id": id, "reason": why])

@@ -7,34 +7,44 @@ import Store
 /// `processed` row up front and only on a conflict looks at what is already there. The row
 /// commits or rolls back with the handler's effects, so it is proof of them.
 final class Ledger {
-    enum Outcome: String {
-        case processed
-        case retryScheduled = "retry-scheduled"
-        case deadLettered = "dead-lettered"
+    /// Stored as these integers (migration 2); the view `processed_messages` spells them out.
+    enum Outcome: Int {
+        case processed = 0
+        case retryScheduled = 1
+        case deadLettered = 2
     }
 
     let queue: String
+    /// The queue's number in `ledger_queues`: rows carry it instead of the name.
+    private let queueID: Int64
     private let insert: Statement
-    /// The stamp bound to `insert` now: bindings outlive a reset, so the queue is bound once
-    /// and the stamp once per batch, leaving two values to bind per message.
-    private var boundStamp: String?
+    /// The time bound to `insert` now: bindings outlive a reset, so the queue is bound once
+    /// and the time once per batch, leaving two values to bind per message.
+    private var boundMillis: Int64?
     private let lookup: Statement
     private let upsert: Statement
 
     init(queue: String, db: Database) throws {
         self.queue = queue
+        // Consumers in several processes may register the same queue at once; the UNIQUE
+        // name makes that a no-op for all but the first.
+        try db.execute("INSERT INTO ledger_queues (name) VALUES (?) ON CONFLICT (name) DO NOTHING", [.text(queue)])
+        guard let id = try db.scalar("SELECT id FROM ledger_queues WHERE name = ?", [.text(queue)])?.int64Value else {
+            throw StoreError(code: 0, message: "ledger_queues has no row for \(queue) after inserting it")
+        }
+        queueID = id
         insert = try db.prepare("""
-            INSERT INTO processed_messages (queue, message_id, outcome, attempts, detail, processed_at)
-            VALUES (?, ?, 'processed', ?, NULL, ?) ON CONFLICT (queue, message_id) DO NOTHING
+            INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)
+            VALUES (?, ?, 0, ?, NULL, ?) ON CONFLICT (queue_id, message_id) DO NOTHING
             """)
-        try insert.bind(queue, at: 1)
-        lookup = try db.prepare(
-            "SELECT outcome, attempts FROM processed_messages WHERE queue = ? AND message_id = ?")
+        try insert.bind(id, at: 1)
+        lookup = try db.prepare("SELECT outcome, attempts FROM message_ledger WHERE queue_id = ? AND message_id = ?")
+        try lookup.bind(id, at: 1)
         upsert = try db.prepare("""
-            INSERT INTO processed_messages (queue, message_id, outcome, attempts, detail, processed_at)
+            INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)
             VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (queue, message_id) DO UPDATE SET outcome = excluded.outcome,
-                attempts = excluded.attempts, detail = excluded.detail, processed_at = excluded.processed_at
+            ON CONFLICT (queue_id, message_id) DO UPDATE SET outcome = excluded.outcome,
+                attempts = excluded.attempts, detail = excluded.detail, at_ms = excluded.at_ms
             """)
     }
 
@@ -44,30 +54,29 @@ final class Ledger {
     /// retry copy with a higher attempt number is already on its way: the original, redelivered
     /// after a crash, must not run beside its own retry. An operator's replay of a
     /// dead-lettered message (`replayed`) is the one way to run a settled id again.
-    func claim(_ id: String, attempt: Int, replayed: Bool, stamp: String) throws -> Bool {
-        if stamp != boundStamp {
-            try insert.bind(stamp, at: 4)
-            boundStamp = stamp
+    func claim(_ id: String, attempt: Int, replayed: Bool, at millis: Int64) throws -> Bool {
+        if millis != boundMillis {
+            try insert.bind(millis, at: 4)
+            boundMillis = millis
         }
         try insert.bind(id, at: 2)
         try insert.bind(attempt, at: 3)
         if try insert.execute() == 1 { return true }
-        try lookup.bind(queue, at: 1)
         try lookup.bind(id, at: 2)
         defer { lookup.reset() }
         guard try lookup.step() else { return true }
-        let outcome = lookup.string(at: 0)
-        let retryDue = outcome == Outcome.retryScheduled.rawValue && attempt >= Int(lookup.int64(at: 1))
-        let replay = outcome == Outcome.deadLettered.rawValue && replayed
+        let outcome = Outcome(rawValue: Int(lookup.int64(at: 0)))
+        let retryDue = outcome == .retryScheduled && attempt >= Int(lookup.int64(at: 1))
+        let replay = outcome == .deadLettered && replayed
         guard retryDue || replay else { return false }
         lookup.reset()
-        try record(id, outcome: .processed, attempts: attempt, detail: nil, stamp: stamp)
+        try record(id, outcome: .processed, attempts: attempt, detail: nil, at: millis)
         return true
     }
 
-    func record(_ id: String, outcome: Outcome, attempts: Int, detail: String?, stamp: String) throws {
-        try upsert.run([.text(queue), .text(id), .text(outcome.rawValue), .int(attempts), .optional(detail),
-                        .text(stamp)])
+    func record(_ id: String, outcome: Outcome, attempts: Int, detail: String?, at millis: Int64) throws {
+        try upsert.run([.integer(queueID), .text(id), .int(outcome.rawValue), .int(attempts), .optional(detail),
+                        .integer(millis)])
     }
 }
 

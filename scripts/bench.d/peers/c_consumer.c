@@ -9,8 +9,9 @@
  *
  * Without --ledger it inserts one effect row per message: the "minimal C consumer doing
  * batched SQLite inserts" the runtime issue cites. With --ledger it first claims the message
- * id in a table of the runtime's own shape, with the runtime's own statement, and skips the
- * effect for an id already claimed: the same exactly-once work the Swift worker does.
+ * id in a table of the runtime's own shape (migration 2's compact `message_ledger`), with the
+ * runtime's own statement, and skips the effect for an id already claimed: the same
+ * exactly-once work the Swift worker does.
  * The broker address comes from TRUST_AMQP_URL.
  */
 #include <amqp.h>
@@ -20,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <time.h>
 
 static void die(const char *what, const char *detail) {
     fprintf(stderr, "c_consumer: %s: %s\n", what, detail);
@@ -70,15 +70,15 @@ int main(int argc, char **argv) {
     exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     exec_sql(db, "CREATE TABLE IF NOT EXISTS probe_effects (message_id TEXT NOT NULL, bytes INTEGER NOT NULL)");
     exec_sql(db,
-             "CREATE TABLE IF NOT EXISTS processed_messages (queue TEXT NOT NULL, message_id TEXT NOT NULL,"
-             " outcome TEXT NOT NULL CHECK (outcome = 'processed' OR outcome = 'retry-scheduled'"
-             " OR outcome = 'dead-lettered'), attempts INTEGER NOT NULL DEFAULT 0, detail TEXT,"
-             " processed_at TEXT NOT NULL, PRIMARY KEY (queue, message_id)) WITHOUT ROWID");
+             "CREATE TABLE IF NOT EXISTS message_ledger (queue_id INTEGER NOT NULL, message_id TEXT NOT NULL,"
+             " outcome INTEGER NOT NULL CHECK (outcome >= 0 AND outcome <= 2),"
+             " attempts INTEGER NOT NULL DEFAULT 0, detail TEXT, at_ms INTEGER NOT NULL,"
+             " PRIMARY KEY (queue_id, message_id)) WITHOUT ROWID");
     sqlite3_stmt *claim = prepare(db,
-        "INSERT INTO processed_messages (queue, message_id, outcome, attempts, detail, processed_at)"
-        " VALUES (?, ?, 'processed', 0, NULL, ?) ON CONFLICT (queue, message_id) DO NOTHING");
+        "INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)"
+        " VALUES (?, ?, 0, 0, NULL, ?) ON CONFLICT (queue_id, message_id) DO NOTHING");
     sqlite3_stmt *effect = prepare(db, "INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)");
-    sqlite3_bind_text(claim, 1, queue, -1, SQLITE_STATIC);
+    sqlite3_bind_int(claim, 1, 1);  // the queue's number in the runtime's ledger_queues
 
     char *url = getenv("TRUST_AMQP_URL") ? strdup(getenv("TRUST_AMQP_URL")) : strdup("amqp://guest:guest@127.0.0.1:5672/");
     struct amqp_connection_info info;
@@ -126,11 +126,9 @@ int main(int argc, char **argv) {
             amqp_destroy_envelope(&envelope);
             n++;
         }
-        char stamp[32];
         struct timeval now;
         gettimeofday(&now, NULL);
-        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S.000Z", gmtime(&now.tv_sec));
-        sqlite3_bind_text(claim, 3, stamp, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(claim, 3, (sqlite3_int64)now.tv_sec * 1000 + now.tv_usec / 1000);
         exec_sql(db, "BEGIN IMMEDIATE");
         for (int i = 0; i < n; i++) {
             if (ledger) {
