@@ -90,13 +90,17 @@ public struct OutgoingMessage: Sendable {
 
 /// A message received from a consumer; ack or reject it by `deliveryTag` on the same
 /// connection that received it.
-public struct Delivery: Sendable {
-    public var deliveryTag: UInt64
-    public var redelivered: Bool
-    public var exchange: String
-    public var routingKey: String
-    public var properties: MessageProperties
-    public var body: [UInt8]
+///
+/// A class, and immutable: a delivery is passed through batches, handler messages and
+/// retry copies on every message's hot path, and copying a struct of a dozen strings and
+/// arrays there cost more CPU than the handler's own insert.
+public final class Delivery: Sendable {
+    public let deliveryTag: UInt64
+    public let redelivered: Bool
+    public let exchange: String
+    public let routingKey: String
+    public let properties: MessageProperties
+    public let body: [UInt8]
 
     public init(deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String,
                 properties: MessageProperties, body: [UInt8]) {

@@ -3,7 +3,10 @@ import Foundation
 import Store
 
 /// A message as a handler sees it: the delivery plus what the runtime worked out about it.
-public struct InboundMessage: Sendable {
+///
+/// A class for the same reason as `Delivery`: it is handed along per message, and a
+/// reference costs one retain where a struct copy cost one per field.
+public final class InboundMessage: Sendable {
     public let delivery: Delivery
     public let queue: String
     /// The idempotency key; the runtime never calls a handler for a message without one.
@@ -24,7 +27,7 @@ public struct InboundMessage: Sendable {
 
     /// The message as a handler sees it, or nil when it has no message id (which the runtime
     /// dead-letters without calling the handler).
-    init?(_ delivery: Delivery, queue: String) {
+    convenience init?(_ delivery: Delivery, queue: String) {
         guard let id = delivery.properties.messageID, !id.isEmpty else { return nil }
         self.init(delivery: delivery, queue: queue, messageID: id, attempt: Self.attempts(of: delivery))
     }
