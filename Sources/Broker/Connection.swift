@@ -20,6 +20,8 @@ public final class Connection: @unchecked Sendable {
     private var nacked: [String] = []
     private var returned: [String] = []
     private var framesSinceRelease = 0
+    /// The texts that repeat from delivery to delivery on a consumer.
+    private var recentText = RecentDeliveryText()
 
     /// Connects, logs in and opens the channel. `name` shows in the management UI, which is
     /// how an operator tells workers apart at night.
@@ -334,18 +336,22 @@ public final class Connection: @unchecked Sendable {
     /// are answered inside this call, so an idle consumer should call it in a loop.
     public func nextDelivery(timeout: Double) throws(BrokerError) -> Delivery? {
         try ensureOpen()
-        let deadline = Date().addingTimeInterval(timeout)
+        // The clock is read only when this call may wait: a delivery already in the buffer
+        // (most of a batch) is returned without one.
+        var started = isBuffered ? nil : DispatchTime.now().uptimeNanoseconds
+        var wait = timeout
         while true {
             var envelope = amqp_envelope_t()
-            var tv = timeval(seconds: max(0, deadline.timeIntervalSinceNow))
+            var tv = timeval(seconds: wait)
             try releaseBuffers()
             let reply = amqp_consume_message(state, &envelope, &tv, 0)
             if reply.reply_type == AMQP_RESPONSE_NORMAL {
                 defer { amqp_destroy_envelope(&envelope) }
                 return Delivery(
                     deliveryTag: envelope.delivery_tag, redelivered: envelope.redelivered != 0,
-                    exchange: envelope.exchange.string, routingKey: envelope.routing_key.string,
-                    properties: MessageProperties(envelope.message.properties),
+                    exchange: recentText.exchange.text(envelope.exchange),
+                    routingKey: recentText.routingKey.text(envelope.routing_key),
+                    properties: MessageProperties(envelope.message.properties, recent: &recentText),
                     body: envelope.message.body.array)
             }
             if reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION {
@@ -355,13 +361,20 @@ public final class Connection: @unchecked Sendable {
                     if let frame = try nextFrame(timeout: 0) {
                         try handleAsync(frame, expectingDelivery: true)
                     }
-                    if deadline.timeIntervalSinceNow <= 0 { return nil }
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    let begun = started ?? now
+                    started = begun
+                    wait = timeout - Double(now &- begun) / 1e9
+                    if wait <= 0 { return nil }
                     continue
                 }
             }
             try check(reply, "consume")
         }
     }
+
+    /// Whether a frame is already read or buffered, so the next consume will not wait.
+    private var isBuffered: Bool { amqp_data_in_buffer(state) != 0 || amqp_frames_enqueued(state) != 0 }
 
     /// Takes what has already arrived (up to `max`), waiting at most `wait` seconds for the
     /// first message and `linger` for each further one: the batching primitive.
@@ -370,8 +383,7 @@ public final class Connection: @unchecked Sendable {
         var batch = [first]
         batch.reserveCapacity(max)
         while batch.count < max {
-            let buffered = amqp_data_in_buffer(state) != 0 || amqp_frames_enqueued(state) != 0
-            guard let next = try nextDelivery(timeout: buffered ? 0.05 : linger) else { break }
+            guard let next = try nextDelivery(timeout: isBuffered ? 0.05 : linger) else { break }
             batch.append(next)
         }
         return batch

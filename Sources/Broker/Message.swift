@@ -31,12 +31,18 @@ public struct MessageProperties: Sendable, Equatable {
     }
 
     init(_ p: amqp_basic_properties_t) {
+        var recent = RecentDeliveryText()
+        self.init(p, recent: &recent)
+    }
+
+    init(_ p: amqp_basic_properties_t, recent: inout RecentDeliveryText) {
         func text(_ flag: Int32, _ b: amqp_bytes_t) -> String? {
             p._flags & amqp_flags_t(flag) != 0 ? b.string : nil
         }
+        func has(_ flag: Int32) -> Bool { p._flags & amqp_flags_t(flag) != 0 }
         messageID = text(AMQP_BASIC_MESSAGE_ID_FLAG, p.message_id)
-        type = text(AMQP_BASIC_TYPE_FLAG, p.type)
-        contentType = text(AMQP_BASIC_CONTENT_TYPE_FLAG, p.content_type)
+        type = has(AMQP_BASIC_TYPE_FLAG) ? recent.type.text(p.type) : nil
+        contentType = has(AMQP_BASIC_CONTENT_TYPE_FLAG) ? recent.contentType.text(p.content_type) : nil
         userID = text(AMQP_BASIC_USER_ID_FLAG, p.user_id)
         appID = text(AMQP_BASIC_APP_ID_FLAG, p.app_id)
         correlationID = text(AMQP_BASIC_CORRELATION_ID_FLAG, p.correlation_id)
@@ -71,6 +77,30 @@ public struct MessageProperties: Sendable, Equatable {
         p._flags = amqp_flags_t(flags)
         return p
     }
+}
+
+/// The last text seen in one field of a consumer's deliveries, handed out again while the
+/// bytes repeat. Exchange, routing key, type and content type are nearly always the same
+/// from one delivery to the next; comparing bytes is cheaper than validating and building
+/// a `String` for each, four times per message.
+struct RepeatedText {
+    private var last = ""
+
+    mutating func text(_ bytes: amqp_bytes_t) -> String {
+        guard bytes.len > 0, let base = bytes.bytes else { return "" }
+        let incoming = UnsafeRawBufferPointer(start: base, count: bytes.len)
+        let same = last.withUTF8 { $0.count == incoming.count && memcmp($0.baseAddress!, base, incoming.count) == 0 }
+        if !same { last = String(decoding: incoming, as: UTF8.self) }
+        return last
+    }
+}
+
+/// One `RepeatedText` per field that repeats.
+struct RecentDeliveryText {
+    var exchange = RepeatedText()
+    var routingKey = RepeatedText()
+    var type = RepeatedText()
+    var contentType = RepeatedText()
 }
 
 /// A message to publish: where it goes and what it carries.
