@@ -119,7 +119,6 @@ final class ConsumerLoop {
             do {
                 var forwards: [OutgoingMessage] = []
                 try db.transaction {
-                    try ledger.begin()
                     counters.reset(consumed: batch.count)
                     let now = worker.now()
                     let batchContext = BatchContext(
@@ -134,11 +133,9 @@ final class ConsumerLoop {
                     // rows commit; a crash in between only makes a duplicate copy, which the
                     // ledger recognises when it comes back.
                     if !forwards.isEmpty { try publisher.publishConfirmed(forwards) }
-                    try ledger.flush(at: batchContext.millis)
                     let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
                     try counters.save(batchMilliseconds: ms, stamp: batchContext.stamp, in: db)
                 }
-                ledger.committed()
                 break
             } catch is FastPathAbandoned {
                 careful = true
@@ -181,7 +178,7 @@ final class ConsumerLoop {
         let id = message.messageID, attempt = message.attempt
         func run() throws -> Bool {
             let replayed = delivery.properties.headers["x-replayed-at"] != nil
-            guard ledger.claim(id, attempt: attempt, replayed: replayed) else { return false }
+            guard try ledger.claim(id, attempt: attempt, replayed: replayed, at: batch.millis) else { return false }
             try handler.handle(message, context: batch.handler)
             return true
         }
@@ -195,12 +192,10 @@ final class ConsumerLoop {
             }
             return
         }
-        let mark = ledger.mark
         do {
-            // The savepoint rolls back this message's effects, and `rollback(to:)` its ledger entry.
+            // The savepoint rolls back this message's effects and ledger row only.
             if try db.savepoint(run) { counters.processed += 1 } else { counters.duplicates += 1 }
         } catch {
-            ledger.rollback(to: mark)
             try settleFailure(message, error: error, in: batch, forwards: &forwards)
         }
     }
@@ -221,14 +216,14 @@ final class ConsumerLoop {
             // still see the key it was sent with (the academy of datadrop.<academy>).
             copy.properties.headers["x-original-routing-key"] = .string(message.routingKey)
             forwards.append(copy)
-            ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason)
+            try ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason, at: batch.millis)
             counters.retried += 1
             try counters.error(queue: options.queue, messageID: id, kind: "retried", reason: reason, stamp: stamp, in: db)
             log.warn("retry scheduled", ["id": id, "attempt": attempt + 1, "reason": reason])
         } else {
             let why = transient ? "gave up after \(attempt + 1) attempts: \(reason)" : reason
             forwards.append(deadLetter(delivery, reason: why, attempts: attempt + 1, stamp: stamp))
-            ledger.record(id, outcome: .deadLettered, attempts: attempt + 1, detail: why)
+            try ledger.record(id, outcome: .deadLettered, attempts: attempt + 1, detail: why, at: batch.millis)
             try counters.error(queue: options.queue, messageID: id, kind: "dead-lettered", reason: why, stamp: stamp, in: db)
             try announceDeadLetter(delivery, id: id, reason: why, attempts: attempt + 1, stamp: stamp)
             log.warn("dead-lettered", ["id": id, "reason": why])

@@ -25,14 +25,15 @@ struct RetentionTests {
                 """, [.text(academy), .text(academy), .text(at)])
         }
         try db.execute("INSERT INTO ledger_queues (id, name) VALUES (1, 'datadrop.ingest')")
-        for (ids, ms) in [("[\"old\"]", 1_633_046_400_000), ("[\"new\"]", 1_696_118_400_000)] {  // 2021-10-01, 2023-10-01
-            try db.execute("INSERT INTO ledger_log (queue_id, at_ms, ids) VALUES (1, ?, ?)", [.int(ms), .text(ids)])
+        for (id, ms) in [("old", 1_633_046_400_000), ("new", 1_696_118_400_000)] {  // 2021-10-01, 2023-10-01
+            try db.execute("INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, at_ms) VALUES (1, ?, 0, 0, ?)",
+                           [.text(id), .int(ms)])
         }
         let deleted = Dictionary(try Retention.purge(db, before: "2022-09-01T00:00:00Z").map { ($0.table, $0.rows) },
                                  uniquingKeysWith: +)
         #expect(deleted["drop_pupils"] == 1)
         #expect(deleted["survey_responses"] == 1)
-        #expect(deleted["ledger_log"] == 1)
+        #expect(deleted["message_ledger"] == 1)
         #expect(try db.scalar("SELECT message_id FROM processed_messages")?.stringValue == "new")
         #expect(try db.scalar("SELECT academy FROM drop_pupils")?.stringValue == "coppice")
         #expect(try db.scalar("SELECT academy FROM survey_responses")?.stringValue == "coppice")

@@ -19,7 +19,7 @@ public enum Retention {
         ("newsletter_deliveries", "updated_at < ? AND status <> 'pending'"),
         ("worker_errors", "at < ?"),
         // The ledger keeps milliseconds (migration 2); the cut-off is an ISO date or instant.
-        ("ledger_log", "at_ms < (julianday(?) - 2440587.5) * 86400000"),
+        ("message_ledger", "at_ms < (julianday(?) - 2440587.5) * 86400000"),
     ]
 
     /// Deletes in one transaction; returns rows deleted per table.

@@ -9,10 +9,9 @@
  *
  * Without --ledger it inserts one effect row per message: the "minimal C consumer doing
  * batched SQLite inserts" the runtime issue cites. With --ledger it first claims the message
- * id with a keyed row per message (`INSERT ... ON CONFLICT DO NOTHING` into a WITHOUT ROWID
- * table of integer queue, id, outcome and time) and skips the effect for an id already
- * claimed: exactly-once done the straightforward way, which was the runtime's own design
- * before its ledger became a log with one row per batch (see WorkerKit/Ledger.swift).
+ * id in a table of the runtime's own shape (migration 2's compact `message_ledger`), with the
+ * runtime's own statement, and skips the effect for an id already claimed: the same
+ * exactly-once work the Swift worker does.
  * The broker address comes from TRUST_AMQP_URL.
  */
 #include <amqp.h>
