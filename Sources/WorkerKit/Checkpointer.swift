@@ -44,7 +44,8 @@ final class Checkpointer: @unchecked Sendable {
 
     /// SQLite's own automatic-checkpoint threshold, kept so the log grows no larger than before.
     static let thresholdPages = 1000
-    /// Longest a restart checkpoint may hold the consumer's commits back.
+    /// How long the restart step waits for each lock it needs (the writer's, then the
+    /// readers'), holding the consumer's commits back meanwhile.
     static let restartPatience: Duration = .milliseconds(200)
 
     /// Called after each commit with the log's size. A checkpoint is asked for each time the
