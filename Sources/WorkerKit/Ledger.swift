@@ -89,6 +89,9 @@ final class Counters {
     var duplicates = 0
     var retried = 0
     var deadLettered = 0
+    /// All of a batch's counters in one statement, prepared once: nine upserts a batch, each
+    /// with its SQL rebuilt and looked up, cost a tenth of a microsecond per message.
+    private var save: Statement?
 
     init(worker: String) { self.worker = worker }
 
@@ -101,23 +104,22 @@ final class Counters {
     }
 
     func save(batchMilliseconds ms: Double, stamp: String, in db: Database) throws {
-        let deltas: [(String, Int)] = [
-            ("consumed", consumed), ("processed", processed), ("duplicates", duplicates),
-            ("retried", retried), ("dead_lettered", deadLettered), ("batches", 1),
-            ("batch_commit_us_total", Int(ms * 1000)), ("last_batch_size", consumed),
-        ]
-        for (name, delta) in deltas where delta != 0 {
-            let replace = name.hasPrefix("last_")
-            try db.execute("""
-                INSERT INTO worker_counters (worker, name, value, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (worker, name) DO UPDATE SET
-                    value = \(replace ? "excluded.value" : "value + excluded.value"), updated_at = excluded.updated_at
-                """, [.text(worker), .text(name), .int(delta), .text(stamp)])
-        }
-        try db.execute("""
-            INSERT INTO worker_counters (worker, name, value, updated_at) VALUES (?, 'batch_commit_us_max', ?, ?)
-            ON CONFLICT (worker, name) DO UPDATE SET value = max(value, excluded.value), updated_at = excluded.updated_at
-            """, [.text(worker), .int(Int(ms * 1000)), .text(stamp)])
+        let statement = try save ?? db.prepare("""
+            INSERT INTO worker_counters (worker, name, value, updated_at) VALUES
+                (?1, 'consumed', ?2, ?9), (?1, 'processed', ?3, ?9), (?1, 'duplicates', ?4, ?9),
+                (?1, 'retried', ?5, ?9), (?1, 'dead_lettered', ?6, ?9), (?1, 'batches', 1, ?9),
+                (?1, 'batch_commit_us_total', ?7, ?9), (?1, 'batch_commit_us_max', ?7, ?9),
+                (?1, 'last_batch_size', ?8, ?9)
+            ON CONFLICT (worker, name) DO UPDATE SET
+                value = CASE excluded.name
+                    WHEN 'last_batch_size' THEN excluded.value
+                    WHEN 'batch_commit_us_max' THEN max(value, excluded.value)
+                    ELSE value + excluded.value END,
+                updated_at = excluded.updated_at
+            """)
+        save = statement
+        try statement.run([.text(worker), .int(consumed), .int(processed), .int(duplicates), .int(retried),
+                           .int(deadLettered), .int(Int(ms * 1000)), .int(consumed), .text(stamp)])
     }
 
     func error(queue: String, messageID: String?, kind: String, reason: String, stamp: String, in db: Database) throws {
