@@ -76,9 +76,10 @@ final class Checkpointer: @unchecked Sendable {
                 try db?.checkpoint(.passive)
                 try db?.checkpoint(.restart)
             } catch let error as StoreError where error.isBusy {
-                // Another connection (a second consumer, another worker) is checkpointing the
-                // same log right now: the work is being done.
-                log.debug("background checkpoint skipped: another is running", ["error": error])
+                // Another connection is checkpointing the same log right now (the work is being
+                // done), or the restart step met a transaction or reader longer than its
+                // patience (the log grows a little until the next request).
+                log.debug("background checkpoint deferred: database busy", ["error": error])
             } catch {
                 log.warn("background checkpoint failed; the next commit retries", ["error": error])
             }
