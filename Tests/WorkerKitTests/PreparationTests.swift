@@ -92,35 +92,3 @@ struct PreparationTests {
         #expect(tracker.prepared.withLock { $0.count } < 100)
     }
 }
-
-@Suite("Background checkpoints")
-struct CheckpointerTests {
-    private func fileSize(_ path: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
-    }
-
-    /// Commits on a connection whose log commits are observed leave the pages in the log (no
-    /// automatic checkpoint); the checkpointer then copies them into the database file, on its
-    /// own connection.
-    @Test func commitsLeaveTheLogAndTheCheckpointerCopiesIt() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let db = try Database(path: path)
-        let pages = Mutex<[Int]>([])
-        try db.onLogCommit { count in pages.withLock { $0.append(count) } }
-        try db.execute("CREATE TABLE t (v TEXT)")
-        try db.transaction {
-            for i in 0..<25_000 { try db.execute("INSERT INTO t VALUES (?)", [.text(String(repeating: "x", count: 200) + "\(i)")]) }
-        }
-        let before = fileSize(path)
-        #expect(fileSize(path + "-wal") > 1_000_000)
-        let seen = pages.withLock { $0 }
-        #expect(seen.count == 2 && seen[1] > Checkpointer.thresholdPages, "log pages after each commit: \(seen)")
-        let checkpointer = Checkpointer(path: path, label: "test.checkpoint", log: Log(component: "test"))
-        checkpointer.request()
-        checkpointer.close()  // waits for the checkpoint
-        #expect(fileSize(path) > before + 1_000_000)
-        #expect(try db.scalar("SELECT count(*) FROM t") == 25_000)
-        db.close()
-    }
-}
