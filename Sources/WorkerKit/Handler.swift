@@ -4,32 +4,40 @@ import Store
 
 /// A message as a handler sees it: the delivery plus what the runtime worked out about it.
 ///
-/// A class for the same reason as `Delivery`: it is handed along per message, and a
-/// reference costs one retain where a struct copy cost one per field.
-public final class InboundMessage: Sendable {
+/// A struct of references and a short queue name, so it costs no allocation per message and
+/// a copy costs a retain or two. (A class cost an allocation per message; a struct holding
+/// the id, the attempt and the prepared value as an existential cost more again, in copies.)
+public struct InboundMessage: Sendable {
     public let delivery: Delivery
     public let queue: String
+    /// Boxed so that the common case, no `prepare` step, is a nil reference.
+    private let preparation: Prepared?
+
+    /// What a handler's `prepare` step made of a message.
+    final class Prepared: Sendable {
+        let value: any Sendable
+        init(_ value: any Sendable) { self.value = value }
+    }
+
     /// The idempotency key; the runtime never calls a handler for a message without one.
-    public let messageID: String
+    public var messageID: String { delivery.properties.messageID ?? "" }
     /// How many times an earlier attempt failed transiently (0 on the first try).
-    public let attempt: Int
+    public var attempt: Int { Self.attempts(of: delivery) }
     /// What the handler's `prepare` step made of this message, if it has one (see
     /// `MessageHandler.prepare`).
-    public let prepared: (any Sendable)?
+    public var prepared: (any Sendable)? { preparation?.value }
 
-    init(delivery: Delivery, queue: String, messageID: String, attempt: Int, prepared: (any Sendable)? = nil) {
+    private init(delivery: Delivery, queue: String, preparation: Prepared?) {
         self.delivery = delivery
         self.queue = queue
-        self.messageID = messageID
-        self.attempt = attempt
-        self.prepared = prepared
+        self.preparation = preparation
     }
 
     /// The message as a handler sees it, or nil when it has no message id (which the runtime
     /// dead-letters without calling the handler).
-    convenience init?(_ delivery: Delivery, queue: String) {
+    init?(_ delivery: Delivery, queue: String) {
         guard let id = delivery.properties.messageID, !id.isEmpty else { return nil }
-        self.init(delivery: delivery, queue: queue, messageID: id, attempt: Self.attempts(of: delivery))
+        self.init(delivery: delivery, queue: queue, preparation: nil)
     }
 
     /// How many earlier attempts failed transiently, as the runtime records it on each retry.
@@ -39,7 +47,7 @@ public final class InboundMessage: Sendable {
 
     /// The same message carrying what the handler's `prepare` step made of it.
     func with(prepared: (any Sendable)?) -> InboundMessage {
-        InboundMessage(delivery: delivery, queue: queue, messageID: messageID, attempt: attempt, prepared: prepared)
+        InboundMessage(delivery: delivery, queue: queue, preparation: prepared.map(Prepared.init))
     }
 
     public var body: [UInt8] { delivery.body }
