@@ -59,9 +59,8 @@ final class Ledger {
             try insert.bind(millis, at: 4)
             boundMillis = millis
         }
-        try insert.bind(id, at: 2)
         try insert.bind(attempt, at: 3)
-        if try insert.execute() == 1 { return true }
+        if try insert.withText(id, at: 2, { try insert.execute() }) == 1 { return true }
         try lookup.bind(id, at: 2)
         defer { lookup.reset() }
         guard try lookup.step() else { return true }
