@@ -75,7 +75,9 @@ public final class Worker: Sendable {
     public func run() throws {
         let db = try Database(path: databasePath)
         try db.migrate(RuntimeSchema.migrations + makeHandler().migrations)
-        db.close()
+        // Kept open while the consumers run: closing the only connection would checkpoint the
+        // log and delete it (two fsyncs) just before the first consumer creates it again.
+        defer { db.close() }
         let done = DispatchGroup()
         let failures = FailureList()
         for i in 1...max(1, options.consumers) {
