@@ -106,6 +106,37 @@ struct BrokerIntegrationTests {
         #expect(try check.declareQueue(topology.queues[0].name, passive: true).messages == 0)
     }
 
+    /// Deliveries are read frame by frame: a body split over many frames, an empty body (no
+    /// body frame at all) and a header table must all come through byte for byte.
+    @Test func largeEmptyAndHeaderedBodiesArriveIntact() throws {
+        let topology = TestBroker.isolatedTopology()
+        defer { TestBroker.tearDown(topology) }
+        let c = try TestBroker.connect()
+        try topology.declare(on: c)
+        try c.enableConfirms()
+        let large = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }  // ~8 frames
+        var headered = TestBroker.message(topology, id: "headered", body: "with headers")
+        headered.properties.headers = ["x-attempts": .int(2), "x-note": .string("Ysgol ✓")]
+        var largeMessage = TestBroker.message(topology, id: "large")
+        largeMessage.body = large
+        var emptyMessage = TestBroker.message(topology, id: "empty")
+        emptyMessage.body = []
+        try c.publishConfirmed([largeMessage, emptyMessage, headered, TestBroker.message(topology, id: "after")])
+        try c.setPrefetch(10)
+        try c.consume(topology.queues[0].name)
+        var got: [String: Delivery] = [:]
+        while got.count < 4, let d = try c.nextDelivery(timeout: 5) {
+            got[d.properties.messageID ?? "?"] = d
+            try c.ack(d.deliveryTag)
+        }
+        #expect(got["large"]?.body == large)
+        #expect(got["empty"]?.body == [])
+        #expect(got["headered"]?.properties.headers["x-attempts"]?.intValue == 2)
+        #expect(got["headered"]?.properties.headers["x-note"]?.stringValue == "Ysgol ✓")
+        #expect(got["after"].map { String(decoding: $0.body, as: UTF8.self) } == "hello")
+        #expect(got["after"]?.routingKey == "work.test")
+    }
+
     @Test func messageRejectedPastTheDeliveryLimitIsDeadLetteredWithItsBodyAndReason() throws {
         let topology = TestBroker.isolatedTopology(deliveryLimit: 2)
         defer { TestBroker.tearDown(topology) }
