@@ -137,6 +137,20 @@ public final class Database: @unchecked Sendable {
         }, Unmanaged.passUnretained(box).toOpaque())
     }
 
+    /// Waits for a lock by trying again every 100 µs, for up to `total`, instead of SQLite's
+    /// busy timeout, which sleeps 1, 2, 5, 10… ms between tries. For a connection that needs
+    /// another connection's lock in the short gaps between its transactions (a checkpoint
+    /// waiting for the writer): the timeout's sleeps mostly miss those gaps.
+    public func pollWhenBusy(for total: Duration) throws {
+        let db = try live()
+        let tries = max(1, Int(total / .microseconds(100)))
+        sqlite3_busy_handler(db, { context, count in
+            guard Int(count) < Int(bitPattern: context) else { return 0 }
+            usleep(100)
+            return 1
+        }, UnsafeMutableRawPointer(bitPattern: tries))
+    }
+
     /// Sets how much memory this connection's page cache may use. SQLite's default (2 MiB)
     /// suits small transactions; one that writes more pages than fit must spill dirty pages
     /// to the log mid-transaction and read them back, which a worker inserting whole files

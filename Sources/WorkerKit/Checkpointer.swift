@@ -23,7 +23,10 @@ import Store
 /// over, reusing blocks already allocated. The restart step holds commits off while it waits
 /// for the writer and for readers still on the old log, so its connection gives up after
 /// `restartPatience` (the log then simply grows until the next request) rather than SQLite's
-/// usual five seconds.
+/// usual five seconds. It polls for the writer's lock every 100 µs meanwhile: a consumer
+/// begins its next transaction moments after committing, and SQLite's own waits (1, 2, 5 ms
+/// and up) slept through those gaps until the patience ran out, so under a busy machine the
+/// log grew again (11,500 frames in a test that writes without pause).
 final class Checkpointer: @unchecked Sendable {
     private let path: String
     private let log: Log
@@ -72,7 +75,11 @@ final class Checkpointer: @unchecked Sendable {
             scheduled = false
             lock.unlock()
             do {
-                if db == nil { db = try Database(path: path, busyTimeout: Self.restartPatience) }
+                if db == nil {
+                    let connection = try Database(path: path, busyTimeout: Self.restartPatience)
+                    try connection.pollWhenBusy(for: Self.restartPatience)
+                    db = connection
+                }
                 try db?.checkpoint(.passive)
                 try db?.checkpoint(.restart)
             } catch let error as StoreError where error.isBusy {
