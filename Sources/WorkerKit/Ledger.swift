@@ -35,7 +35,7 @@ final class Ledger {
         queueID = id
         insert = try db.prepare("""
             INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)
-            VALUES (?, ?, 0, ?, NULL, ?) ON CONFLICT (queue_id, message_id) DO NOTHING
+            VALUES (?, ?, 0, ?, NULL, ?) ON CONFLICT (message_id, queue_id) DO NOTHING
             """)
         try insert.bind(id, at: 1)
         lookup = try db.prepare("SELECT outcome, attempts FROM message_ledger WHERE queue_id = ? AND message_id = ?")
@@ -43,7 +43,7 @@ final class Ledger {
         upsert = try db.prepare("""
             INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)
             VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (queue_id, message_id) DO UPDATE SET outcome = excluded.outcome,
+            ON CONFLICT (message_id, queue_id) DO UPDATE SET outcome = excluded.outcome,
                 attempts = excluded.attempts, detail = excluded.detail, at_ms = excluded.at_ms
             """)
     }

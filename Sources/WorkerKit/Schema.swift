@@ -67,7 +67,10 @@ enum RuntimeSchema {
                 detail TEXT,
                 -- Milliseconds since 1970, UTC.
                 at_ms INTEGER NOT NULL,
-                PRIMARY KEY (queue_id, message_id)
+                -- The id first: SQLite then compares keys with its fast path for a leading
+                -- text column, and most comparisons end at the id (queue first, every key
+                -- in a queue tied on it and fell through to the general comparison).
+                PRIMARY KEY (message_id, queue_id)
             ) WITHOUT ROWID;
             INSERT INTO ledger_queues (name) SELECT DISTINCT queue FROM processed_messages ORDER BY queue;
             INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)

@@ -73,10 +73,10 @@ int main(int argc, char **argv) {
              "CREATE TABLE IF NOT EXISTS message_ledger (queue_id INTEGER NOT NULL, message_id TEXT NOT NULL,"
              " outcome INTEGER NOT NULL CHECK (outcome >= 0 AND outcome <= 2),"
              " attempts INTEGER NOT NULL DEFAULT 0, detail TEXT, at_ms INTEGER NOT NULL,"
-             " PRIMARY KEY (queue_id, message_id)) WITHOUT ROWID");
+             " PRIMARY KEY (message_id, queue_id)) WITHOUT ROWID");
     sqlite3_stmt *claim = prepare(db,
         "INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)"
-        " VALUES (?, ?, 0, 0, NULL, ?) ON CONFLICT (queue_id, message_id) DO NOTHING");
+        " VALUES (?, ?, 0, 0, NULL, ?) ON CONFLICT (message_id, queue_id) DO NOTHING");
     sqlite3_stmt *effect = prepare(db, "INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)");
     sqlite3_bind_int(claim, 1, 1);  // the queue's number in the runtime's ledger_queues
 
