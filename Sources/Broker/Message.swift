@@ -36,10 +36,8 @@ public struct MessageProperties: Sendable, Equatable {
     }
 
     init(_ p: amqp_basic_properties_t, recent: inout RecentDeliveryText) {
-        func text(_ flag: Int32, _ b: amqp_bytes_t) -> String? {
-            p._flags & amqp_flags_t(flag) != 0 ? b.string : nil
-        }
         func has(_ flag: Int32) -> Bool { p._flags & amqp_flags_t(flag) != 0 }
+        func text(_ flag: Int32, _ b: amqp_bytes_t) -> String? { has(flag) ? b.string : nil }
         messageID = text(AMQP_BASIC_MESSAGE_ID_FLAG, p.message_id)
         type = has(AMQP_BASIC_TYPE_FLAG) ? recent.type.text(p.type) : nil
         contentType = has(AMQP_BASIC_CONTENT_TYPE_FLAG) ? recent.contentType.text(p.content_type) : nil

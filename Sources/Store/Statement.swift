@@ -119,14 +119,17 @@ public final class Statement {
         try check(value.withUTF8 { bindText($0, at: index, on: handle) }, handle)
     }
 
-    /// `sqlite3_bind_text64` for UTF-8 bytes, which SQLite copies during the call.
-    private func bindText(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int32, on handle: OpaquePointer) -> Int32 {
+    /// `sqlite3_bind_text64` for UTF-8 bytes, which SQLite copies during the call unless
+    /// `copy` is false (SQLITE_STATIC: the caller keeps the bytes alive while they are bound).
+    private func bindText(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int32, on handle: OpaquePointer,
+                          copy: Bool = true) -> Int32 {
         guard let base = utf8.baseAddress, !utf8.isEmpty else {
             // A NULL pointer would bind SQL NULL, not the empty string.
             return sqlite3_bind_text(handle, index, "", 0, transientDestructor)
         }
         return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
-            sqlite3_bind_text64(handle, index, $0, UInt64(utf8.count), transientDestructor, UInt8(SQLITE_UTF8))
+            sqlite3_bind_text64(handle, index, $0, UInt64(utf8.count), copy ? transientDestructor : nil,
+                                UInt8(SQLITE_UTF8))
         }
     }
 
@@ -138,15 +141,7 @@ public final class Statement {
         let handle = try live()
         var value = value // `withUTF8` is mutating: it may first make a bridged string native.
         return try value.withUTF8 { utf8 in
-            let rc: Int32
-            if let base = utf8.baseAddress, !utf8.isEmpty {
-                rc = base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
-                    sqlite3_bind_text64(handle, index, $0, UInt64(utf8.count), nil, UInt8(SQLITE_UTF8))  // nil: SQLITE_STATIC
-                }
-            } else {
-                rc = sqlite3_bind_text(handle, index, "", 0, transientDestructor)
-            }
-            try check(rc, handle)
+            try check(bindText(utf8, at: index, on: handle, copy: false), handle)
             defer { sqlite3_bind_null(handle, index) }
             return try body()
         }
