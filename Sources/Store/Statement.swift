@@ -147,6 +147,26 @@ public final class Statement {
         }
     }
 
+    /// Runs `body` with `texts[k]` (ranges of UTF-8 in `buffer`) bound at `firstIndex + k`,
+    /// without SQLite copying any of them: `withText` for a multi-row statement, whose many
+    /// short values are gathered into one buffer so that none costs an allocation. Those
+    /// parameters are bound to NULL again before this returns.
+    public func withTexts<T>(in buffer: [UInt8], _ texts: ArraySlice<Range<Int>>, from firstIndex: Int32,
+                             _ body: () throws -> T) throws -> T {
+        let handle = try live()
+        return try buffer.withUnsafeBufferPointer { bytes in
+            defer {
+                for k in 0..<Int32(texts.count) { sqlite3_bind_null(handle, firstIndex + k) }
+            }
+            for (k, range) in texts.enumerated() {
+                precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside the buffer")
+                try check(bindText(UnsafeBufferPointer(rebasing: bytes[range]), at: firstIndex + Int32(k), on: handle,
+                                   copy: false), handle)
+            }
+            return try body()
+        }
+    }
+
     /// Binds a string literal without copying it: its bytes live as long as the program, so
     /// SQLite is told they are static. For codes in hot insert loops, where the copy SQLite
     /// otherwise makes cost an allocation and a free per value.

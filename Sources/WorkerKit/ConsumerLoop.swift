@@ -101,19 +101,39 @@ final class ConsumerLoop {
         // taken goes back to the queue when the channel closes.
     }
 
+    /// How a batch's transaction runs. Each pass is cheaper than the next and handles fewer
+    /// cases; a batch that one pass cannot finish is rolled back and run again by the next.
+    /// Handlers are deterministic over the database, so a rerun is exact.
+    enum Pass {
+        /// Every message a first attempt: all ids claimed in a few multi-row statements, then
+        /// every handler, with no savepoints. Ends on a known id or a throwing handler.
+        case bulk
+        /// Each id claimed on its own, which sorts out duplicates and due retries; no
+        /// savepoints. Ends on a throwing handler.
+        case each
+        /// A savepoint per message, so a failing message is rolled back alone (retried or
+        /// dead-lettered) and its batch-mates commit as usual.
+        case careful
+
+        /// Where a batch starts: a batch holding a redelivery, a retry or a replay would most
+        /// likely end the bulk pass anyway.
+        static func first(for messages: [InboundMessage?]) -> Pass {
+            for message in messages {
+                guard let message, message.attempt == 0, !message.delivery.redelivered,
+                      message.delivery.properties.headers["x-replayed-at"] == nil else { return .each }
+            }
+            return .bulk
+        }
+    }
+
     /// Handles a batch in one transaction and acks it with one `multiple` ack after commit.
-    ///
-    /// The fast path runs every handler in the one transaction with no savepoints. If any
-    /// handler throws, the whole transaction is rolled back and the batch is run again with a
-    /// savepoint per message, so the failing message is rolled back alone and its batch-mates
-    /// commit as usual. Handlers are deterministic over the database, so the rerun is exact.
     private func process(_ batch: [Delivery], consumer: Connection, publisher: Connection) throws {
         // Built once per batch, not per attempt; nil for a delivery without a message id.
         let messages = batch.map { InboundMessage($0, queue: options.queue) }
         let preparation = handler.prepare.map { BatchPreparation(messages, lookahead: 4, on: preparer, prepare: $0) }
         defer { preparation?.abandon() }
         var storeAttempt = 0
-        var careful = false
+        var pass = Pass.first(for: messages)
         while true {
             let started = DispatchTime.now()
             do {
@@ -124,10 +144,14 @@ final class ConsumerLoop {
                     let batchContext = BatchContext(
                         stamp: ISO8601.string(now), millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
                         handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
+                    if pass == .bulk,
+                       try !ledger.claimFirstAttempts(messages.map { $0!.messageID }, at: batchContext.millis) {
+                        throw KnownIDInBulkPass()
+                    }
                     for (index, delivery) in batch.enumerated() {
                         var message = messages[index]
                         if let prepared = preparation?.take(index) { message = message?.with(prepared: prepared) }
-                        try handleOne(delivery, as: message, in: batchContext, careful: careful, forwards: &forwards)
+                        try handleOne(delivery, as: message, in: batchContext, pass: pass, forwards: &forwards)
                     }
                     // Retry and dead-letter copies are confirmed before the originals' ledger
                     // rows commit; a crash in between only makes a duplicate copy, which the
@@ -137,8 +161,10 @@ final class ConsumerLoop {
                     try counters.save(batchMilliseconds: ms, stamp: batchContext.stamp, in: db)
                 }
                 break
+            } catch is KnownIDInBulkPass {
+                pass = .each
             } catch is FastPathAbandoned {
-                careful = true
+                pass = .careful
             } catch let error as StoreError where error.isTransient && !worker.shutdown.isRequested {
                 let delay = options.storeRetry.delay(attempt: storeAttempt)
                 log.warn("database unavailable, retrying batch", ["error": error, "batch": batch.count,
@@ -161,10 +187,13 @@ final class ConsumerLoop {
         let handler: HandlerContext
     }
 
+    /// A handler threw outside the careful pass.
     private struct FastPathAbandoned: Error {}
+    /// The bulk claim met an id that is already known, or repeated in the batch.
+    private struct KnownIDInBulkPass: Error {}
 
     /// `message` is the delivery as the handler sees it; nil when it has no message id.
-    private func handleOne(_ delivery: Delivery, as message: InboundMessage?, in batch: BatchContext, careful: Bool,
+    private func handleOne(_ delivery: Delivery, as message: InboundMessage?, in batch: BatchContext, pass: Pass,
                            forwards: inout [OutgoingMessage]) throws {
         guard let message else {
             let attempt = InboundMessage.attempts(of: delivery)
@@ -177,12 +206,14 @@ final class ConsumerLoop {
         }
         let id = message.messageID, attempt = message.attempt
         func run() throws -> Bool {
-            let replayed = delivery.properties.headers["x-replayed-at"] != nil
-            guard try ledger.claim(id, attempt: attempt, replayed: replayed, at: batch.millis) else { return false }
+            if pass != .bulk {  // the bulk pass claimed every id up front
+                let replayed = delivery.properties.headers["x-replayed-at"] != nil
+                guard try ledger.claim(id, attempt: attempt, replayed: replayed, at: batch.millis) else { return false }
+            }
             try handler.handle(message, context: batch.handler)
             return true
         }
-        guard careful else {
+        guard pass == .careful else {
             do {
                 if try run() { counters.processed += 1 } else { counters.duplicates += 1 }
             } catch let error as StoreError where error.isTransient {

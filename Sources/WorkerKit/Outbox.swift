@@ -54,12 +54,39 @@ final class Outbox {
 
 /// Timestamps as stored and sent: UTC, ISO 8601, milliseconds ("2021-09-09T08:00:00.000Z").
 /// One definition for every table and header, so stored times sort and compare as text.
-/// A format style, not an `ISO8601DateFormatter`: making a formatter per call was a visible
-/// share of per-message time.
+///
+/// Written out by hand from `gmtime_r`: Foundation's ISO 8601 format style took 5 ms to load
+/// the first time, the worker's first batch (more than the rest of a 1,000-message run spends
+/// on formatting), and an `ISO8601DateFormatter` per call was a visible share of per-message
+/// time. The milliseconds are those of the ledger's `at_ms`: the time in milliseconds,
+/// rounded down.
 public enum ISO8601 {
     public static func string(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
-            .timeSeparator(.colon).timeZone(separator: .omitted))
+        let (seconds, millis) = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+            .quotientAndRemainder(dividingBy: 1000)
+        // Division truncates towards zero; before 1970 the remainder is negative.
+        var time = time_t(millis < 0 ? seconds - 1 : seconds)
+        let milli = Int(millis < 0 ? millis + 1000 : millis)
+        var t = tm()
+        gmtime_r(&time, &t)
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func digits(_ value: Int, _ width: Int, at start: Int, then separator: Character) {
+                var value = value
+                for i in stride(from: start + width - 1, through: start, by: -1) {
+                    out[i] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                out[start + width] = separator.asciiValue!
+            }
+            digits(Int(t.tm_year) + 1900, 4, at: 0, then: "-")
+            digits(Int(t.tm_mon) + 1, 2, at: 5, then: "-")
+            digits(Int(t.tm_mday), 2, at: 8, then: "T")
+            digits(Int(t.tm_hour), 2, at: 11, then: ":")
+            digits(Int(t.tm_min), 2, at: 14, then: ":")
+            digits(Int(t.tm_sec), 2, at: 17, then: ".")
+            digits(milli, 3, at: 20, then: "Z")
+            return 24
+        }
     }
     public static func now() -> String { string(Date()) }
 }

@@ -28,4 +28,25 @@ struct BindingTests {
         #expect(throws: StoreError.self) { try insert.execute() }  // NULL now: NOT NULL fails
         #expect(try db.scalar("SELECT count(*) FROM t") == .integer(1))
     }
+
+    @Test func manyTextsFromOneBufferAreStoredExactlyAndClearedAfterwards() throws {
+        let db = try Database(path: ":memory:")
+        try db.execute("CREATE TABLE t (a TEXT, b TEXT, c TEXT)")
+        let insert = try db.prepare("INSERT INTO t (a, b, c) VALUES (?1, ?2, ?3)")
+        let texts = ["", "m-1", "nul\u{0}inside ✓"]
+        var buffer: [UInt8] = [], ranges: [Range<Int>] = []
+        for text in texts {
+            let start = buffer.count
+            buffer.append(contentsOf: text.utf8)
+            ranges.append(start..<buffer.count)
+        }
+        // Parameters 2 and 3 from the last two ranges; parameter 1 stays unbound (NULL).
+        #expect(try insert.withTexts(in: buffer, ranges[1...], from: 2) { try insert.execute() } == 1)
+        #expect(try insert.withTexts(in: buffer, ranges[0..<3], from: 1) { try insert.execute() } == 1)
+        try insert.execute()
+        let stored = try db.query("SELECT a, b, c FROM t ORDER BY rowid").map(\.values)
+        #expect(stored == [[.null, .text("m-1"), .text("nul\u{0}inside ✓")],
+                           [.text(""), .text("m-1"), .text("nul\u{0}inside ✓")],
+                           [.null, .null, .null]])
+    }
 }

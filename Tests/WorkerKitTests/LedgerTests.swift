@@ -77,4 +77,50 @@ struct LedgerTests {
         #expect(try ledger.claim("drop-2", attempt: 3, replayed: false, at: Self.t0))
         #expect(try ledger.claim("drop-3", attempt: 0, replayed: false, at: Self.t0))
     }
+
+    @Test(arguments: [1, 7, 128, 200, 300])
+    func aBulkClaimRecordsEveryIdOnceAndItsRepeatsAreDuplicates(count: Int) throws {
+        let (db, dir) = try Self.scratch()
+        defer { db.close(); try? FileManager.default.removeItem(at: dir) }
+        try db.migrate(WorkerRuntime.migrations)
+        let ledger = try Ledger(queue: "work", db: db)
+        // Ids of several lengths, one beyond ASCII, so every row must bind its own bytes.
+        let ids = (0..<count).map { $0 % 3 == 0 ? "m-\($0)-é" : "drop-\($0)" }
+        #expect(try ledger.claimFirstAttempts(ids, at: Self.t0))
+        let rows = try db.query("SELECT message_id, outcome, attempts, processed_at FROM processed_messages")
+        #expect(Set(rows.map { $0.string(0)! }) == Set(ids))
+        #expect(rows.count == count)
+        #expect(rows.allSatisfy { $0.string(1) == "processed" && $0.int64(2) == 0 && $0.string(3) == "2026-11-24T06:00:00.123Z" })
+        for id in [ids[0], ids[count - 1]] {
+            #expect(try !ledger.claim(id, attempt: 0, replayed: false, at: Self.t0))
+        }
+    }
+
+    @Test func aBulkClaimReportsAKnownIdAndAnIdRepeatedInTheBatch() throws {
+        let (db, dir) = try Self.scratch()
+        defer { db.close(); try? FileManager.default.removeItem(at: dir) }
+        try db.migrate(WorkerRuntime.migrations)
+        let ledger = try Ledger(queue: "work", db: db)
+        #expect(try ledger.claim("m-5", attempt: 0, replayed: false, at: Self.t0))
+        #expect(try !ledger.claimFirstAttempts((0..<10).map { "m-\($0)" }, at: Self.t0))
+        #expect(try !ledger.claimFirstAttempts(["n-1", "n-2", "n-1"], at: Self.t0))
+        // A retry copy on its way is known too: the bulk claim must not take its id.
+        try ledger.record("r-1", outcome: .retryScheduled, attempts: 1, detail: "busy", at: Self.t0)
+        #expect(try !ledger.claimFirstAttempts(["r-0", "r-1"], at: Self.t0))
+    }
+
+    @Test func timestampsAreUTCMillisecondsRoundedDownLikeTheLedgers() {
+        let cases: [(Double, String)] = [
+            (0, "1970-01-01T00:00:00.000Z"),
+            (1_630_000_000.0005, "2021-08-26T17:46:40.000Z"),
+            (1_795_500_000.123, "2026-11-24T06:00:00.123Z"),
+            (1_709_164_799.999, "2024-02-28T23:59:59.999Z"),
+            (1_709_164_800, "2024-02-29T00:00:00.000Z"),  // a leap day
+            (-0.5, "1969-12-31T23:59:59.500Z"),  // before 1970 the remainder is negative
+            (253_402_300_799.999, "9999-12-31T23:59:59.999Z"),
+        ]
+        for (seconds, text) in cases {
+            #expect(ISO8601.string(Date(timeIntervalSince1970: seconds)) == text)
+        }
+    }
 }
