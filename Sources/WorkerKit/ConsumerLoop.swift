@@ -15,7 +15,10 @@ final class ConsumerLoop {
     private let outbox: Outbox
     private let counters: Counters
     private var consumer: Connection?
+    /// Opened on first use: most batches publish nothing (no retry, dead letter or event), and
+    /// a worker that never forwards holds no second connection on the broker.
     private var publisher: Connection?
+    private var endpoint: BrokerEndpoint?
     private var endpointIndex: Int
     private var failures = 0
     /// Where the handler's `prepare` step runs, if it has one: one serial helper per consumer.
@@ -52,7 +55,7 @@ final class ConsumerLoop {
             do {
                 try connect()
                 failures = 0
-                try outbox.flush(db: db, publisher: publisher!)
+                try outbox.flush(db: db, publisher: publishing)
                 try consumeUntilShutdown()
             } catch let error as BrokerError {
                 disconnect()
@@ -71,13 +74,26 @@ final class ConsumerLoop {
         let endpoint = worker.brokers[endpointIndex % worker.brokers.count]
         let c = try Connection(endpoint: endpoint, name: "\(options.name) consumer")
         consumer = c
-        let p = try Connection(endpoint: endpoint, name: "\(options.name) publisher")
-        publisher = p
-        try p.enableConfirms()
+        self.endpoint = endpoint
         try options.topology.declare(on: c)
         try c.setPrefetch(options.prefetch)
         try c.consume(options.queue)
         log.info("consuming", ["queue": options.queue, "broker": endpoint, "prefetch": options.prefetch])
+    }
+
+    /// The publisher connection, opened (with confirms) on the broker the consumer uses.
+    private func publishing() throws(BrokerError) -> Connection {
+        if let publisher { return publisher }
+        guard let endpoint else { throw .connectionLost("not connected") }
+        let p = try Connection(endpoint: endpoint, name: "\(options.name) publisher")
+        do {
+            try p.enableConfirms()
+        } catch {
+            p.close()
+            throw error
+        }
+        publisher = p
+        return p
     }
 
     private func disconnect() {
@@ -88,14 +104,14 @@ final class ConsumerLoop {
     }
 
     private func consumeUntilShutdown() throws {
-        guard let consumer, let publisher else { return }
+        guard let consumer else { return }
         while !worker.shutdown.isRequested {
             let batch = try consumer.nextDeliveries(max: options.batchSize, wait: 0.25, linger: options.linger)
             if batch.isEmpty {
-                try publisher.service()
+                try publisher?.service()
                 continue
             }
-            try process(batch, consumer: consumer, publisher: publisher)
+            try process(batch, consumer: consumer)
         }
         // Shutdown: the batch in hand is committed and acked; anything prefetched but not yet
         // taken goes back to the queue when the channel closes.
@@ -127,7 +143,7 @@ final class ConsumerLoop {
     }
 
     /// Handles a batch in one transaction and acks it with one `multiple` ack after commit.
-    private func process(_ batch: [Delivery], consumer: Connection, publisher: Connection) throws {
+    private func process(_ batch: [Delivery], consumer: Connection) throws {
         // Built once per batch, not per attempt; nil for a delivery without a message id.
         let messages = batch.map { InboundMessage($0, queue: options.queue) }
         let preparation = handler.prepare.map { BatchPreparation(messages, lookahead: 4, on: preparer, prepare: $0) }
@@ -156,7 +172,7 @@ final class ConsumerLoop {
                     // Retry and dead-letter copies are confirmed before the originals' ledger
                     // rows commit; a crash in between only makes a duplicate copy, which the
                     // ledger recognises when it comes back.
-                    if !forwards.isEmpty { try publisher.publishConfirmed(forwards) }
+                    if !forwards.isEmpty { try publishing().publishConfirmed(forwards) }
                     let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
                     try counters.save(batchMilliseconds: ms, stamp: batchContext.stamp, in: db)
                 }
@@ -171,10 +187,10 @@ final class ConsumerLoop {
                                                                    "in_s": String(format: "%.2f", delay)])
                 storeAttempt += 1
                 pause(delay)
-                try publisher.service()
+                try publisher?.service()
             }
         }
-        try outbox.flush(db: db, publisher: publisher)
+        try outbox.flush(db: db, publisher: publishing)
         try consumer.ack(batch[batch.count - 1].deliveryTag, multiple: true)
     }
 

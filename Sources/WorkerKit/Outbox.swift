@@ -26,7 +26,8 @@ final class Outbox {
     }
 
     /// Publishes every committed row with confirms, deleting each chunk once confirmed.
-    func flush(db: Database, publisher: Connection) throws {
+    /// `publisher` is asked for only when there is a row to publish.
+    func flush(db: Database, publisher: () throws -> Connection) throws {
         guard pending else { return }
         while true {
             let rows = try db.query("""
@@ -45,7 +46,7 @@ final class Outbox {
                     body: row.blob("body") ?? [])
             }
             // Events are broadcast: no subscriber is not an error, so not mandatory.
-            try publisher.publishConfirmed(messages, mandatory: false)
+            try publisher().publishConfirmed(messages, mandatory: false)
             try db.execute("DELETE FROM outbox WHERE id <= ?", [.integer(last)])
         }
         pending = false
