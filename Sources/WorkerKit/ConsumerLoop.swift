@@ -18,7 +18,6 @@ final class ConsumerLoop {
     /// Opened on first use: most batches publish nothing (no retry, dead letter or event), and
     /// a worker that never forwards holds no second connection on the broker.
     private var publisher: Connection?
-    private var endpoint: BrokerEndpoint?
     private var endpointIndex: Int
     private var failures = 0
     /// Where the handler's `prepare` step runs, if it has one: one serial helper per consumer.
@@ -71,20 +70,21 @@ final class ConsumerLoop {
     }
 
     private func connect() throws {
-        let endpoint = worker.brokers[endpointIndex % worker.brokers.count]
         let c = try Connection(endpoint: endpoint, name: "\(options.name) consumer")
         consumer = c
-        self.endpoint = endpoint
         try options.topology.declare(on: c)
         try c.setPrefetch(options.prefetch)
         try c.consume(options.queue)
         log.info("consuming", ["queue": options.queue, "broker": endpoint, "prefetch": options.prefetch])
     }
 
+    /// The broker this consumer uses now; `endpointIndex` moves on only after a disconnect.
+    private var endpoint: BrokerEndpoint { worker.brokers[endpointIndex % worker.brokers.count] }
+
     /// The publisher connection, opened (with confirms) on the broker the consumer uses.
     private func publishing() throws(BrokerError) -> Connection {
         if let publisher { return publisher }
-        guard let endpoint else { throw .connectionLost("not connected") }
+        guard consumer != nil else { throw .connectionLost("not connected") }
         let p = try Connection(endpoint: endpoint, name: "\(options.name) publisher")
         do {
             try p.enableConfirms()
@@ -135,8 +135,9 @@ final class ConsumerLoop {
         /// likely end the bulk pass anyway.
         static func first(for messages: [InboundMessage?]) -> Pass {
             for message in messages {
-                guard let message, message.attempt == 0, !message.delivery.redelivered,
-                      message.delivery.properties.headers["x-replayed-at"] == nil else { return .each }
+                guard let message, message.attempt == 0, !message.delivery.redelivered, !message.isReplay else {
+                    return .each
+                }
             }
             return .bulk
         }
@@ -223,8 +224,9 @@ final class ConsumerLoop {
         let id = message.messageID, attempt = message.attempt
         func run() throws -> Bool {
             if pass != .bulk {  // the bulk pass claimed every id up front
-                let replayed = delivery.properties.headers["x-replayed-at"] != nil
-                guard try ledger.claim(id, attempt: attempt, replayed: replayed, at: batch.millis) else { return false }
+                guard try ledger.claim(id, attempt: attempt, replayed: message.isReplay, at: batch.millis) else {
+                    return false
+                }
             }
             try handler.handle(message, context: batch.handler)
             return true

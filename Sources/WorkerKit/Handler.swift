@@ -40,6 +40,10 @@ public struct InboundMessage: Sendable {
         self.init(delivery: delivery, queue: queue, preparation: nil)
     }
 
+    /// An operator's replay of a dead-lettered message (`trustctl` marks the copy it
+    /// publishes): the one way to run a settled id again.
+    public var isReplay: Bool { delivery.properties.headers["x-replayed-at"] != nil }
+
     /// How many earlier attempts failed transiently, as the runtime records it on each retry.
     static func attempts(of delivery: Delivery) -> Int {
         Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0)

@@ -12,38 +12,42 @@ struct LedgerTests {
         return (try Database(path: dir.appendingPathComponent("t.sqlite").path), dir)
     }
 
+    /// A migrated scratch database and the ledger of queue "work", removed afterwards.
+    static func withLedger(_ body: (Database, Ledger) throws -> Void) throws {
+        let (db, dir) = try scratch()
+        defer { db.close(); try? FileManager.default.removeItem(at: dir) }
+        try db.migrate(WorkerRuntime.migrations)
+        try body(db, try Ledger(queue: "work", db: db))
+    }
+
     static let t0: Int64 = 1_795_500_000_123  // 2026-11-24T06:00:00.123Z in milliseconds since 1970
 
     @Test func aFirstClaimWinsAndARepeatIsADuplicate() throws {
-        let (db, dir) = try Self.scratch()
-        defer { db.close(); try? FileManager.default.removeItem(at: dir) }
-        try db.migrate(WorkerRuntime.migrations)
-        let ledger = try Ledger(queue: "work", db: db)
-        #expect(try ledger.claim("m-1", attempt: 0, replayed: false, at: Self.t0))
-        #expect(try !ledger.claim("m-1", attempt: 0, replayed: false, at: Self.t0 + 5))
-        // The same id on another queue is another message.
-        let other = try Ledger(queue: "other", db: db)
-        #expect(try other.claim("m-1", attempt: 0, replayed: false, at: Self.t0))
-        let rows = try db.query("SELECT queue, outcome, processed_at FROM processed_messages ORDER BY queue")
-        #expect(rows.map { $0.string(0)! } == ["other", "work"])
-        #expect(rows.allSatisfy { $0.string(1) == "processed" })
-        #expect(rows[1].string(2) == "2026-11-24T06:00:00.123Z")
+        try Self.withLedger { db, ledger in
+            #expect(try ledger.claim("m-1", attempt: 0, replayed: false, at: Self.t0))
+            #expect(try !ledger.claim("m-1", attempt: 0, replayed: false, at: Self.t0 + 5))
+            // The same id on another queue is another message.
+            let other = try Ledger(queue: "other", db: db)
+            #expect(try other.claim("m-1", attempt: 0, replayed: false, at: Self.t0))
+            let rows = try db.query("SELECT queue, outcome, processed_at FROM processed_messages ORDER BY queue")
+            #expect(rows.map { $0.string(0)! } == ["other", "work"])
+            #expect(rows.allSatisfy { $0.string(1) == "processed" })
+            #expect(rows[1].string(2) == "2026-11-24T06:00:00.123Z")
+        }
     }
 
     @Test func aRetryRunsOnlyFromItsOwnAttemptAndAReplayReopensADeadLetter() throws {
-        let (db, dir) = try Self.scratch()
-        defer { db.close(); try? FileManager.default.removeItem(at: dir) }
-        try db.migrate(WorkerRuntime.migrations)
-        let ledger = try Ledger(queue: "work", db: db)
-        try ledger.record("m-2", outcome: .retryScheduled, attempts: 2, detail: "busy", at: Self.t0)
-        // The original, redelivered after a crash, must not run beside its retry copy.
-        #expect(try !ledger.claim("m-2", attempt: 1, replayed: false, at: Self.t0))
-        #expect(try ledger.claim("m-2", attempt: 2, replayed: false, at: Self.t0))
-        #expect(try db.scalar("SELECT outcome || '/' || attempts FROM processed_messages")?.stringValue == "processed/2")
+        try Self.withLedger { db, ledger in
+            try ledger.record("m-2", outcome: .retryScheduled, attempts: 2, detail: "busy", at: Self.t0)
+            // The original, redelivered after a crash, must not run beside its retry copy.
+            #expect(try !ledger.claim("m-2", attempt: 1, replayed: false, at: Self.t0))
+            #expect(try ledger.claim("m-2", attempt: 2, replayed: false, at: Self.t0))
+            #expect(try db.scalar("SELECT outcome || '/' || attempts FROM processed_messages")?.stringValue == "processed/2")
 
-        try ledger.record("m-3", outcome: .deadLettered, attempts: 1, detail: "bad year", at: Self.t0)
-        #expect(try !ledger.claim("m-3", attempt: 0, replayed: false, at: Self.t0))
-        #expect(try ledger.claim("m-3", attempt: 0, replayed: true, at: Self.t0))
+            try ledger.record("m-3", outcome: .deadLettered, attempts: 1, detail: "bad year", at: Self.t0)
+            #expect(try !ledger.claim("m-3", attempt: 0, replayed: false, at: Self.t0))
+            #expect(try ledger.claim("m-3", attempt: 0, replayed: true, at: Self.t0))
+        }
     }
 
     @Test func migrationTwoKeepsEveryVersionOneRowAsItWas() throws {
@@ -80,33 +84,29 @@ struct LedgerTests {
 
     @Test(arguments: [1, 7, 128, 200, 300])
     func aBulkClaimRecordsEveryIdOnceAndItsRepeatsAreDuplicates(count: Int) throws {
-        let (db, dir) = try Self.scratch()
-        defer { db.close(); try? FileManager.default.removeItem(at: dir) }
-        try db.migrate(WorkerRuntime.migrations)
-        let ledger = try Ledger(queue: "work", db: db)
-        // Ids of several lengths, one beyond ASCII, so every row must bind its own bytes.
-        let ids = (0..<count).map { $0 % 3 == 0 ? "m-\($0)-é" : "drop-\($0)" }
-        #expect(try ledger.claimFirstAttempts(ids, at: Self.t0))
-        let rows = try db.query("SELECT message_id, outcome, attempts, processed_at FROM processed_messages")
-        #expect(Set(rows.map { $0.string(0)! }) == Set(ids))
-        #expect(rows.count == count)
-        #expect(rows.allSatisfy { $0.string(1) == "processed" && $0.int64(2) == 0 && $0.string(3) == "2026-11-24T06:00:00.123Z" })
-        for id in [ids[0], ids[count - 1]] {
-            #expect(try !ledger.claim(id, attempt: 0, replayed: false, at: Self.t0))
+        try Self.withLedger { db, ledger in
+            // Ids of several lengths, one beyond ASCII, so every row must bind its own bytes.
+            let ids = (0..<count).map { $0 % 3 == 0 ? "m-\($0)-é" : "drop-\($0)" }
+            #expect(try ledger.claimFirstAttempts(ids, at: Self.t0))
+            let rows = try db.query("SELECT message_id, outcome, attempts, processed_at FROM processed_messages")
+            #expect(Set(rows.map { $0.string(0)! }) == Set(ids))
+            #expect(rows.count == count)
+            #expect(rows.allSatisfy { $0.string(1) == "processed" && $0.int64(2) == 0 && $0.string(3) == "2026-11-24T06:00:00.123Z" })
+            for id in [ids[0], ids[count - 1]] {
+                #expect(try !ledger.claim(id, attempt: 0, replayed: false, at: Self.t0))
+            }
         }
     }
 
     @Test func aBulkClaimReportsAKnownIdAndAnIdRepeatedInTheBatch() throws {
-        let (db, dir) = try Self.scratch()
-        defer { db.close(); try? FileManager.default.removeItem(at: dir) }
-        try db.migrate(WorkerRuntime.migrations)
-        let ledger = try Ledger(queue: "work", db: db)
-        #expect(try ledger.claim("m-5", attempt: 0, replayed: false, at: Self.t0))
-        #expect(try !ledger.claimFirstAttempts((0..<10).map { "m-\($0)" }, at: Self.t0))
-        #expect(try !ledger.claimFirstAttempts(["n-1", "n-2", "n-1"], at: Self.t0))
-        // A retry copy on its way is known too: the bulk claim must not take its id.
-        try ledger.record("r-1", outcome: .retryScheduled, attempts: 1, detail: "busy", at: Self.t0)
-        #expect(try !ledger.claimFirstAttempts(["r-0", "r-1"], at: Self.t0))
+        try Self.withLedger { db, ledger in
+            #expect(try ledger.claim("m-5", attempt: 0, replayed: false, at: Self.t0))
+            #expect(try !ledger.claimFirstAttempts((0..<10).map { "m-\($0)" }, at: Self.t0))
+            #expect(try !ledger.claimFirstAttempts(["n-1", "n-2", "n-1"], at: Self.t0))
+            // A retry copy on its way is known too: the bulk claim must not take its id.
+            try ledger.record("r-1", outcome: .retryScheduled, attempts: 1, detail: "busy", at: Self.t0)
+            #expect(try !ledger.claimFirstAttempts(["r-0", "r-1"], at: Self.t0))
+        }
     }
 
     @Test func timestampsAreUTCMillisecondsRoundedDownLikeTheLedgers() {

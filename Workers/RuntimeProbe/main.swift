@@ -53,7 +53,7 @@ final class InsertHandler: MessageHandler {
         let insert = try self.insert ?? context.db.prepare("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)")
         self.insert = insert
         try insert.bind(message.body.count, at: 2)
-        try insert.withText(message.messageID, at: 1) { try insert.execute() }
+        _ = try insert.withText(message.messageID, at: 1) { try insert.execute() }
         let n = Self.processed.wrappingAdd(1, ordering: .relaxed).newValue
         if let expect, n >= expect { shutdown.request() }
     }
