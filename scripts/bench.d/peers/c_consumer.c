@@ -5,13 +5,19 @@
  * batch, one `multiple` ack after the commit), with none of the runtime's other duties
  * (retries, dead letters, counters, reconnects, logs).
  *
- *   c_consumer --queue Q --expect N --db PATH --prefetch P [--ledger]
+ *   c_consumer --queue Q --expect N --db PATH --prefetch P [--ledger | --no-store]
+ *              [--spin-us U] [--sleep-us U]
  *
  * Without --ledger it inserts one effect row per message: the "minimal C consumer doing
  * batched SQLite inserts" the runtime issue cites. With --ledger it first claims the message
  * id in a table of the runtime's own shape (migration 2's compact `message_ledger`), with the
  * runtime's own statement, and skips the effect for an id already claimed: the same
  * exactly-once work the Swift worker does.
+ *
+ * For `scripts/bench runtime-cpu`, which asks what a consumer's own CPU costs the broker on
+ * this 2-core machine: --no-store does no SQLite work at all (a C bare consumer), --spin-us
+ * burns U microseconds of CPU per message (per batch, after the batch's work, before its ack),
+ * and --sleep-us holds each batch as long without using the CPU.
  * The broker address comes from TRUST_AMQP_URL.
  */
 #include <amqp.h>
@@ -21,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
 static void die(const char *what, const char *detail) {
     fprintf(stderr, "c_consumer: %s: %s\n", what, detail);
@@ -43,6 +51,14 @@ static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
     return s;
 }
 
+/* Busy-waits for `us` microseconds of wall time: CPU the broker cannot have meanwhile. */
+static void spin(double us) {
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do clock_gettime(CLOCK_MONOTONIC, &t);
+    while ((t.tv_sec - t0.tv_sec) * 1e6 + (t.tv_nsec - t0.tv_nsec) / 1e3 < us);
+}
+
 static void step_done(sqlite3 *db, sqlite3_stmt *s) {
     if (sqlite3_step(s) != SQLITE_DONE) die("insert", sqlite3_errmsg(db));
     sqlite3_reset(s);
@@ -51,16 +67,20 @@ static void step_done(sqlite3 *db, sqlite3_stmt *s) {
 int main(int argc, char **argv) {
     const char *queue = NULL, *path = NULL;
     long expect = 0;
-    int prefetch = 400, ledger = 0;
+    int prefetch = 400, ledger = 0, store = 1;
+    double spin_us = 0, sleep_us = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--queue") && i + 1 < argc) queue = argv[++i];
         else if (!strcmp(argv[i], "--expect") && i + 1 < argc) expect = atol(argv[++i]);
         else if (!strcmp(argv[i], "--db") && i + 1 < argc) path = argv[++i];
         else if (!strcmp(argv[i], "--prefetch") && i + 1 < argc) prefetch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--ledger")) ledger = 1;
+        else if (!strcmp(argv[i], "--no-store")) store = 0;
+        else if (!strcmp(argv[i], "--spin-us") && i + 1 < argc) spin_us = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--sleep-us") && i + 1 < argc) sleep_us = atof(argv[++i]);
         else die("unknown argument", argv[i]);
     }
-    if (!queue || !path || expect <= 0) die("usage", "--queue Q --expect N --db PATH [--prefetch P] [--ledger]");
+    if (!queue || !path || expect <= 0) die("usage", "--queue Q --expect N --db PATH [--prefetch P] [--ledger | --no-store] [--spin-us U] [--sleep-us U]");
     int batch_size = prefetch / 2 > 0 ? prefetch / 2 : 1;
 
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -129,8 +149,8 @@ int main(int argc, char **argv) {
         struct timeval now;
         gettimeofday(&now, NULL);
         sqlite3_bind_int64(claim, 3, (sqlite3_int64)now.tv_sec * 1000 + now.tv_usec / 1000);
-        exec_sql(db, "BEGIN IMMEDIATE");
-        for (int i = 0; i < n; i++) {
+        if (store) exec_sql(db, "BEGIN IMMEDIATE");
+        for (int i = 0; store && i < n; i++) {
             if (ledger) {
                 sqlite3_bind_text(claim, 2, ids[i], lengths[i], SQLITE_STATIC);
                 step_done(db, claim);
@@ -140,7 +160,9 @@ int main(int argc, char **argv) {
             sqlite3_bind_int64(effect, 2, (sqlite3_int64)sizes[i]);
             step_done(db, effect);
         }
-        exec_sql(db, "COMMIT");
+        if (store) exec_sql(db, "COMMIT");
+        if (spin_us > 0) spin(spin_us * n);
+        if (sleep_us > 0) usleep((useconds_t)(sleep_us * n));
         if (amqp_basic_ack(conn, 1, last_tag, 1) != AMQP_STATUS_OK) die("ack", "connection lost");
         handled += n;
     }
