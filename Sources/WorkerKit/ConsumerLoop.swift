@@ -15,6 +15,8 @@ final class ConsumerLoop {
     private let outbox: Outbox
     private let counters: Counters
     private var consumer: Connection?
+    /// The connection opened ahead while the migrations ran; used by the first connect only.
+    private var opened: Connection?
     /// Opened on first use: most batches publish nothing (no retry, dead letter or event), and
     /// a worker that never forwards holds no second connection on the broker.
     private var publisher: Connection?
@@ -24,8 +26,10 @@ final class ConsumerLoop {
     private let preparer: DispatchQueue
     private let checkpointer: Checkpointer
 
-    init(worker: Worker, index: Int) throws {
+    /// `connected` is this consumer's broker connection if it was opened ahead (see `open`).
+    init(worker: Worker, index: Int, connected: Connection? = nil) throws {
         self.worker = worker
+        opened = connected
         options = worker.options
         log = worker.log.child("consumer-\(index)")
         db = try Database(path: worker.databasePath)
@@ -39,8 +43,32 @@ final class ConsumerLoop {
         outbox = Outbox(eventsExchange: worker.options.topology.eventsExchange)
         counters = Counters(worker: worker.options.name)
         preparer = DispatchQueue(label: "\(worker.options.name).consumer-\(index).prepare")
-        // Spread consumers over the listed nodes from the start.
-        endpointIndex = (index - 1) % max(1, worker.brokers.count)
+        endpointIndex = Self.firstEndpoint(index: index, of: worker)
+    }
+
+    /// Spreads consumers over the listed nodes from the start.
+    private static func firstEndpoint(index: Int, of worker: Worker) -> Int {
+        (index - 1) % max(1, worker.brokers.count)
+    }
+
+    /// Consumer `index`'s connection, with the topology declared and the prefetch set but not
+    /// yet consuming: all of it independent of the database, so it can be made while the
+    /// migrations run.
+    static func open(index: Int, of worker: Worker) throws(BrokerError) -> Connection {
+        guard !worker.brokers.isEmpty else { throw .configuration("no broker address given") }
+        return try open(worker.brokers[firstEndpoint(index: index, of: worker)], options: worker.options)
+    }
+
+    private static func open(_ endpoint: BrokerEndpoint, options: WorkerOptions) throws(BrokerError) -> Connection {
+        let c = try Connection(endpoint: endpoint, name: "\(options.name) consumer")
+        do {
+            try options.topology.declare(on: c)
+            try c.setPrefetch(options.prefetch)
+        } catch {
+            c.close()
+            throw error
+        }
+        return c
     }
 
     /// Connects, consumes until shutdown, and reconnects with capped, jittered backoff when
@@ -70,10 +98,9 @@ final class ConsumerLoop {
     }
 
     private func connect() throws {
-        let c = try Connection(endpoint: endpoint, name: "\(options.name) consumer")
+        let c = try opened ?? Self.open(endpoint, options: options)
+        opened = nil
         consumer = c
-        try options.topology.declare(on: c)
-        try c.setPrefetch(options.prefetch)
         try c.consume(options.queue)
         log.info("consuming", ["queue": options.queue, "broker": endpoint, "prefetch": options.prefetch])
     }
@@ -97,6 +124,8 @@ final class ConsumerLoop {
     }
 
     private func disconnect() {
+        opened?.close()
+        opened = nil
         consumer?.close()
         publisher?.close()
         consumer = nil

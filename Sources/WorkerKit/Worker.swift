@@ -72,21 +72,28 @@ public final class Worker: Sendable {
     /// Applies the runtime's and the handler's migrations, then blocks running the consumers
     /// on their own threads (rabbitmq-c and SQLite calls block; they stay off the Swift
     /// concurrency pool). Returns once every consumer has finished its batch and closed.
+    ///
+    /// The consumers connect to the broker and declare the topology while the migrations run:
+    /// neither needs the other, and done one after the other they made a worker's start-up
+    /// their sum. No consumer takes a message before the schema is in place.
     public func run() throws {
-        let db = try Database(path: databasePath)
-        try db.migrate(RuntimeSchema.migrations + makeHandler().migrations)
-        // Kept open while the consumers run: closing the only connection would checkpoint the
-        // log and delete it (two fsyncs) just before the first consumer creates it again.
-        defer { db.close() }
+        let schema = SchemaGate()
         let done = DispatchGroup()
         let failures = FailureList()
         for i in 1...max(1, options.consumers) {
             done.enter()
             let thread = Thread { [self] in
                 defer { done.leave() }
+                // A failure here is left to the consumer's own connect, which retries with backoff.
+                let early = try? ConsumerLoop.open(index: i, of: self)
+                guard schema.waitUntilReady() else {
+                    early?.close()
+                    return
+                }
                 do {
-                    try ConsumerLoop(worker: self, index: i).run()
+                    try ConsumerLoop(worker: self, index: i, connected: early).run()
                 } catch {
+                    early?.close()
                     log.error("consumer stopped", ["consumer": i, "error": error])
                     failures.add(error)
                     shutdown.request()
@@ -96,8 +103,43 @@ public final class Worker: Sendable {
             thread.stackSize = 1 << 22
             thread.start()
         }
+        // Kept open while the consumers run: closing the only connection would checkpoint the
+        // log and delete it (two fsyncs) just before the first consumer creates it again.
+        var db: Database?
+        defer { db?.close() }
+        do {
+            db = try Database(path: databasePath)
+            try db?.migrate(RuntimeSchema.migrations + makeHandler().migrations)
+        } catch {
+            schema.settle(ready: false)
+            done.wait()
+            throw error
+        }
+        schema.settle(ready: true)
         done.wait()
         if let first = failures.first { throw first }
+    }
+}
+
+/// Holds the consumer threads back until the migrations have either run or failed.
+final class SchemaGate: @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var ready: Bool?
+
+    func settle(ready: Bool) {
+        condition.withLock {
+            self.ready = ready
+            condition.broadcast()
+        }
+    }
+
+    /// Whether the schema is in place; false when the migrations failed.
+    func waitUntilReady() -> Bool {
+        condition.withLock {
+            while ready == nil { condition.wait() }
+            return ready!
+        }
     }
 }
 

@@ -95,6 +95,16 @@ struct InProcessRun {
     }
 }
 
+/// A handler whose schema cannot be created: the worker must stop before taking a message.
+final class UnmigratableHandler: MessageHandler {
+    var migrations: [Migration] {
+        [Migration(version: 100, name: "broken", sql: "CREATE TABLE effects (message_id TEXT NOT NULL")]
+    }
+    func handle(_ message: InboundMessage, context: HandlerContext) throws {
+        Issue.record("handled \(message.messageID) without a schema")
+    }
+}
+
 @Suite("Runtime: retries, dead letters, duplicates, events")
 struct RuntimeTests {
     @Test func poisonMessageIsRetriedWithGrowingDelaysThenDeadLetteredAndItsNeighboursAreUnaffected() throws {
@@ -174,6 +184,32 @@ struct RuntimeTests {
         }
         #expect(try run.count("SELECT count(*) FROM effects WHERE message_id = 'same'") == 1)
         #expect(try run.count("SELECT value FROM worker_counters WHERE name = 'processed'") == 2)
+    }
+
+    /// The consumers connect while the migrations run; a failed migration must still leave
+    /// every message untouched in the queue (none delivered, so none comes back redelivered)
+    /// and end the worker with the migration's error rather than hang it.
+    @Test func aFailedMigrationEndsTheWorkerBeforeItTakesAMessage() throws {
+        let run = InProcessRun()
+        defer { run.cleanUp() }
+        try run.publish([("m1", "ok"), ("m2", "ok"), ("m3", "ok")])
+        let worker = Worker(options: WorkerOptions(name: "test", queue: run.topology.queues[0].name, topology: run.topology),
+                            brokers: [try Fixture.endpoint()], databasePath: run.db,
+                            log: Log(component: "test", minimum: .error), shutdown: ShutdownSignal()) {
+            UnmigratableHandler()
+        }
+        let started = Date()
+        #expect(throws: MigrationError.self) { try worker.run() }
+        #expect(Date().timeIntervalSince(started) < 10)
+        let c = try Fixture.connect()
+        defer { c.close() }
+        var left: [Delivery] = []
+        while let d = try c.get(run.topology.queues[0].name) {
+            left.append(d)
+            try c.ack(d.deliveryTag)
+        }
+        #expect(left.map { $0.properties.messageID ?? "?" } == ["m1", "m2", "m3"])
+        #expect(left.allSatisfy { !$0.redelivered })
     }
 
     @Test func eventsArePublishedOnlyForCommittedEffects() throws {
