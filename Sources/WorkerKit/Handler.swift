@@ -44,6 +44,9 @@ public struct InboundMessage: Sendable {
     /// publishes): the one way to run a settled id again.
     public var isReplay: Bool { delivery.properties.headers["x-replayed-at"] != nil }
 
+    /// Neither a retry, a redelivery nor a replay: the message's id is most likely new.
+    var isFirstAttempt: Bool { !delivery.redelivered && attempt == 0 && !isReplay }
+
     /// How many earlier attempts failed transiently, as the runtime records it on each retry.
     static func attempts(of delivery: Delivery) -> Int {
         Int(delivery.properties.headers["x-attempts"]?.intValue ?? 0)

@@ -87,30 +87,26 @@ final class Ledger {
     /// Returns false when any id was already in the ledger or appears twice in `ids`. Some of
     /// the others are claimed by then, so the caller must roll the transaction back and claim
     /// one message at a time, which tells each case apart.
-    func claimFirstAttempts(_ ids: [String], at millis: Int64) throws -> Bool {
-        // One buffer for every id, bound in place: no allocation per id on either side.
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(ids.count * 24)
-        var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(ids.count)
-        for id in ids {
-            let start = buffer.count
-            buffer.append(contentsOf: id.utf8)
-            ranges.append(start..<buffer.count)
-        }
+    func claimFirstAttempts(_ ids: ClaimIDs, at millis: Int64) throws -> Bool {
         var done = 0
         while done < ids.count {
             var rows = Self.largestChunk
             while rows > ids.count - done { rows /= 2 }
             let statement = try bulkInsert(rows: rows)
             try statement.bind(millis, at: 2)
-            let inserted = try statement.withTexts(in: buffer, ranges[done..<done + rows], from: 3) {
+            let inserted = try statement.withTexts(in: ids.buffer, ids.ranges[done..<done + rows], from: 3) {
                 try statement.execute()
             }
             guard inserted == rows else { return false }
             done += rows
         }
         return true
+    }
+
+    func claimFirstAttempts(_ ids: [String], at millis: Int64) throws -> Bool {
+        var claims = ClaimIDs(capacity: ids.count)
+        for id in ids { claims.append(id) }
+        return try claimFirstAttempts(claims, at: millis)
     }
 
     private func bulkInsert(rows: Int) throws -> Statement {
@@ -128,6 +124,27 @@ final class Ledger {
     func record(_ id: String, outcome: Outcome, attempts: Int, detail: String?, at millis: Int64) throws {
         try upsert.run([.integer(queueID), .text(id), .int(outcome.rawValue), .int(attempts), .optional(detail),
                         .integer(millis)])
+    }
+}
+
+/// A batch's ids laid end to end in one buffer, bound in place by the bulk claim: no
+/// allocation per id on either side. Filled while the batch's messages are first built, so
+/// the deliveries are walked once for both.
+struct ClaimIDs {
+    private(set) var buffer: [UInt8] = []
+    private(set) var ranges: [Range<Int>] = []
+
+    init(capacity: Int) {
+        buffer.reserveCapacity(capacity * 24)
+        ranges.reserveCapacity(capacity)
+    }
+
+    var count: Int { ranges.count }
+
+    mutating func append(_ id: String) {
+        let start = buffer.count
+        buffer.append(contentsOf: id.utf8)
+        ranges.append(start..<buffer.count)
     }
 }
 
