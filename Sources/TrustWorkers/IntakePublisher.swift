@@ -27,7 +27,7 @@ public enum IntakePublisher {
         if declare { try settings.topology.declare(on: c) }
         try c.publishConfirmed(messages.map { m in
             var m = m
-            m.properties.userID = c.endpoint.user
+            m.properties = m.properties.with(userID: c.endpoint.user)
             return m
         })
     }

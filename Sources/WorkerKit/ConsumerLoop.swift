@@ -289,11 +289,13 @@ final class ConsumerLoop {
         if transient && attempt < options.topology.retryDelays.count {
             var copy = delivery.forwarded(exchange: options.topology.retryExchange,
                                           routingKey: Topology.retryQueue(options.queue, attempt: attempt + 1))
-            copy.properties.headers["x-attempts"] = .int(Int64(attempt + 1))
-            copy.properties.headers["x-last-error"] = .string(reason)
-            // It comes back from the retry queue under the work queue's name; the handler must
-            // still see the key it was sent with (the academy of datadrop.<academy>).
-            copy.properties.headers["x-original-routing-key"] = .string(message.routingKey)
+            copy.properties = copy.properties.with { headers in
+                headers["x-attempts"] = .int(Int64(attempt + 1))
+                headers["x-last-error"] = .string(reason)
+                // It comes back from the retry queue under the work queue's name; the handler
+                // must still see the key it was sent with (the academy of datadrop.<academy>).
+                headers["x-original-routing-key"] = .string(message.routingKey)
+            }
             forwards.append(copy)
             try ledger.record(id, outcome: .retryScheduled, attempts: attempt + 1, detail: reason, at: batch.millis)
             counters.retried += 1
@@ -311,12 +313,14 @@ final class ConsumerLoop {
 
     private func deadLetter(_ delivery: Delivery, reason: String, attempts: Int, stamp: String) -> OutgoingMessage {
         var copy = delivery.forwarded(exchange: options.topology.deadExchange, routingKey: options.queue)
-        copy.properties.headers["x-error"] = .string(reason)
-        copy.properties.headers["x-attempts"] = .int(Int64(attempts))
-        copy.properties.headers["x-failed-at"] = .string(stamp)
-        copy.properties.headers["x-original-exchange"] = .string(delivery.exchange)
-        copy.properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
-        copy.properties.headers["x-last-error"] = nil
+        copy.properties = copy.properties.with { headers in
+            headers["x-error"] = .string(reason)
+            headers["x-attempts"] = .int(Int64(attempts))
+            headers["x-failed-at"] = .string(stamp)
+            headers["x-original-exchange"] = .string(delivery.exchange)
+            headers["x-original-routing-key"] = .string(delivery.routingKey)
+            headers["x-last-error"] = nil
+        }
         counters.deadLettered += 1
         return copy
     }

@@ -116,7 +116,7 @@ struct BrokerIntegrationTests {
         try c.enableConfirms()
         let large = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }  // ~8 frames
         var headered = TestBroker.message(topology, id: "headered", body: "with headers")
-        headered.properties.headers = ["x-attempts": .int(2), "x-note": .string("Ysgol ✓")]
+        headered.properties = headered.properties.with { $0 = ["x-attempts": .int(2), "x-note": .string("Ysgol ✓")] }
         var largeMessage = TestBroker.message(topology, id: "large")
         largeMessage.body = large
         var emptyMessage = TestBroker.message(topology, id: "empty")

@@ -80,7 +80,7 @@ struct HostileCase: Decodable, CustomStringConvertible {
         var m = h.message(routingKey: key, type: type ?? (csv ? "\(target).submitted" : key),
                           contentType: csv ? "text/csv" : "application/json", id: id ?? "", body: body,
                           headers: fields.mapValues { .string($0) })
-        if id == nil { m.properties.messageID = nil }
+        if id == nil { m.properties = m.properties.with(messageID: nil) }
         return m
     }
 }

@@ -76,7 +76,7 @@ final class NewsletterRun: @unchecked Sendable {
 
     func assemble(_ date: String, messageID: String? = nil) -> OutgoingMessage {
         var message = NewsletterIntake.assemble(CalendarDate(date)!, topology: topology)
-        if let messageID { message.properties.messageID = messageID }
+        if let messageID { message.properties = message.properties.with(messageID: messageID) }
         return message
     }
 

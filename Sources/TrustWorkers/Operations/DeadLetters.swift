@@ -108,13 +108,15 @@ public struct DeadLetterQueues {
                 continue
             }
             var copy = d.forwarded(exchange: "", routingKey: queue)
-            for h in ["x-error", "x-attempts", "x-failed-at", "x-last-error", "x-death", "x-first-death-exchange",
-                      "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange",
-                      "x-last-death-queue", "x-last-death-reason", "x-delivery-count"] {
-                copy.properties.headers[h] = nil
+            copy.properties = copy.properties.with { headers in
+                for h in ["x-error", "x-attempts", "x-failed-at", "x-last-error", "x-death", "x-first-death-exchange",
+                          "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange",
+                          "x-last-death-queue", "x-last-death-reason", "x-delivery-count"] {
+                    headers[h] = nil
+                }
+                headers["x-replayed-at"] = .string(ISO8601.string(Date()))
+                headers["x-original-routing-key"] = .string(DeadLetter(queue: queue, delivery: d).routingKey)
             }
-            copy.properties.headers["x-replayed-at"] = .string(ISO8601.string(Date()))
-            copy.properties.headers["x-original-routing-key"] = .string(DeadLetter(queue: queue, delivery: d).routingKey)
             try connection.publishConfirmed([copy])
             try connection.ack(d.deliveryTag)
             replayed.append(d.properties.messageID ?? "(no id)")
