@@ -14,6 +14,7 @@ public final class Database: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let connection = ConnectionState()
     private var statements: [String: Statement] = [:]
+    private var appenders: [String: RowAppender] = [:]
     private var savepointDepth = 0
     /// Keeps the closure given to `onLogCommit` alive while SQLite holds a pointer to it.
     private var logCommitHandler: LogCommitHandler?
@@ -161,6 +162,8 @@ public final class Database: @unchecked Sendable {
 
     public func close() {
         guard let db = handle else { return }
+        connection.discardHeld()
+        appenders.removeAll()
         for statement in statements.values { statement.finalize() }
         statements.removeAll()
         connection.isOpen = false
@@ -272,6 +275,7 @@ public final class Database: @unchecked Sendable {
     /// pragmas. Never interpolate values into `sql`; use `execute` with parameters for data.
     public func executeScript(_ sql: String) throws {
         let db = try live()
+        if !connection.held.isEmpty { try connection.writeHeld() }
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(db, sql, nil, nil, &errorMessage)
         defer { sqlite3_free(errorMessage) }
@@ -279,6 +283,25 @@ public final class Database: @unchecked Sendable {
             let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             throw StoreError(code: rc, message: message, sql: sql)
         }
+    }
+
+    /// The appender for these columns of `table`, made on first use: a handler asks on
+    /// every message and gets the same one, holding the rows of the whole batch.
+    ///
+    /// Held rows have no rowid yet (`lastInsertRowID` does not see them). Insert a row whose
+    /// id you need with a statement.
+    public func appender(into table: String, columns: [String]) -> RowAppender {
+        let key = ([table] + columns).joined(separator: "\u{0}")
+        if let appender = appenders[key] { return appender }
+        let appender = RowAppender(table: table, columns: columns, database: self, connection: connection)
+        appenders[key] = appender
+        return appender
+    }
+
+    /// Writes the rows every appender of this connection holds, so that a failure is
+    /// reported here rather than by the next statement.
+    public func writeHeldRows() throws {
+        try connection.writeHeld()
     }
 
     // MARK: Transactions
@@ -310,6 +333,7 @@ public final class Database: @unchecked Sendable {
             try execute("COMMIT")
             return result
         } catch {
+            connection.discardHeld()
             if isInTransaction { _ = try? execute("ROLLBACK") }
             throw error
         }
@@ -334,6 +358,9 @@ public final class Database: @unchecked Sendable {
             try execute("RELEASE \(name)")
             return result
         } catch {
+            // Rows held now were appended inside this savepoint: its start and any inner
+            // release wrote everything before them.
+            connection.discardHeld()
             if isInTransaction {
                 _ = try? execute("ROLLBACK TO \(name)")
                 _ = try? execute("RELEASE \(name)")

@@ -8,6 +8,29 @@ private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.
 /// (the database's cache holds the statements, so a back-reference would be a cycle).
 final class ConnectionState {
     var isOpen = true
+    /// Appenders holding rows, in the order they got their first one since they last wrote.
+    /// Empty nearly always; every statement checks it before it runs.
+    var held: [RowAppender] = []
+
+    /// Writes every held row before another statement runs, so that statement sees them.
+    /// The list is taken first, so the appenders' own INSERTs do not come back here. If one
+    /// fails, the rows of those after it are dropped too: the caller must roll back anyway.
+    func writeHeld() throws {
+        let appenders = held
+        held.removeAll()
+        do {
+            for appender in appenders { try appender.writeHeld() }
+        } catch {
+            for appender in appenders { appender.discard() }
+            throw error
+        }
+    }
+
+    /// Forgets held rows; called before a rollback, which would undo them anyway.
+    func discardHeld() {
+        for appender in held { appender.discard() }
+        held.removeAll()
+    }
 }
 
 /// A compiled SQL statement, reused across executions.
@@ -209,6 +232,7 @@ public final class Statement {
     /// On failure the statement is reset before throwing so it cannot keep holding a lock.
     public func step() throws -> Bool {
         let handle = try live()
+        if !connection.held.isEmpty { try connection.writeHeld() }
         let rc = sqlite3_step(handle)
         switch rc {
         case SQLITE_ROW: return true

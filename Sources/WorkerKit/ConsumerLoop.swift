@@ -200,6 +200,10 @@ final class ConsumerLoop {
                         if let prepared = preparation?.take(index) { message = message?.with(prepared: prepared) }
                         try handleOne(delivery, as: message, in: batchContext, pass: pass, forwards: &forwards)
                     }
+                    // Rows the handlers appended (`Database.appender`) are written now. A bad
+                    // one ends a fast pass like a throwing handler; the careful pass writes
+                    // each message's rows inside its own savepoint, so the failure lands on it.
+                    if pass != .careful { try Self.onFastPath { try db.writeHeldRows() } }
                     // Retry and dead-letter copies are confirmed before the originals' ledger
                     // rows commit; a crash in between only makes a duplicate copy, which the
                     // ledger recognises when it comes back.
@@ -236,6 +240,19 @@ final class ConsumerLoop {
 
     /// A handler threw outside the careful pass.
     private struct FastPathAbandoned: Error {}
+
+    /// Runs a message's work in a fast pass. A transient store error still retries the whole
+    /// batch; any other failure sends the batch to the careful pass, which tells which
+    /// message failed and settles it alone.
+    private static func onFastPath<T>(_ work: () throws -> T) throws -> T {
+        do {
+            return try work()
+        } catch let error as StoreError where error.isTransient {
+            throw error
+        } catch {
+            throw FastPathAbandoned()
+        }
+    }
     /// The bulk claim met an id that is already known, or repeated in the batch.
     private struct KnownIDInBulkPass: Error {}
 
@@ -262,13 +279,7 @@ final class ConsumerLoop {
             return true
         }
         guard pass == .careful else {
-            do {
-                if try run() { counters.processed += 1 } else { counters.duplicates += 1 }
-            } catch let error as StoreError where error.isTransient {
-                throw error
-            } catch {
-                throw FastPathAbandoned()
-            }
+            if try Self.onFastPath(run) { counters.processed += 1 } else { counters.duplicates += 1 }
             return
         }
         do {

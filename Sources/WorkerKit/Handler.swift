@@ -100,7 +100,10 @@ public final class HandlerContext {
 public protocol MessageHandler: AnyObject {
     /// The handler's own tables, applied with the runtime's before consuming starts.
     var migrations: [Migration] { get }
-    /// Writes the message's effects through `context.db`. Throw `HandlerError.permanent` for
+    /// Writes the message's effects through `context.db`. Rows are cheaper appended
+    /// (`context.db.appender(into:columns:)`) than inserted one statement per message: the
+    /// runtime writes them for the whole batch, and still pins a bad row on its own message.
+    /// Throw `HandlerError.permanent` for
     /// input that will never succeed (it is dead-lettered at once, with the reason) and
     /// `HandlerError.transient` for conditions that may clear (it is retried with backoff).
     func handle(_ message: InboundMessage, context: HandlerContext) throws

@@ -6,7 +6,9 @@ import Testing
 import WorkerKit
 
 /// A handler whose behaviour per message is chosen by the body: `ok`, `transient`,
-/// `permanent`, or `event` (also emits an event). Records when each delivery attempt was
+/// `permanent`, `event` (also emits an event), `appended` (also appends a row through a
+/// `RowAppender`) or `appended-bad` (appends a row that breaks NOT NULL, which fails only
+/// when the appender writes, after `handle` returned). Records when each delivery attempt was
 /// first handled (the runtime may run a handler twice for one attempt: once on the fast path
 /// and again, alone in a savepoint, after a batch-mate failed).
 final class ScriptedHandler: MessageHandler {
@@ -14,7 +16,8 @@ final class ScriptedHandler: MessageHandler {
     static let routingKeys = Mutex<[String: Set<String>]>([:])
 
     var migrations: [Migration] {
-        [Migration(version: 100, name: "effects", sql: "CREATE TABLE effects (message_id TEXT NOT NULL)")]
+        [Migration(version: 100, name: "effects", sql: "CREATE TABLE effects (message_id TEXT NOT NULL)"),
+         Migration(version: 101, name: "appended", sql: "CREATE TABLE appended (message_id TEXT NOT NULL)")]
     }
 
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
@@ -27,6 +30,9 @@ final class ScriptedHandler: MessageHandler {
         switch String(decoding: message.body, as: UTF8.self) {
         case "transient": throw HandlerError.transient("mail server unavailable")
         case "permanent": throw HandlerError.permanent("line 3, column year: \"7\" is not a primary year")
+        case "appended", "appended-bad":
+            let id: SQLValue = message.body.count == "appended".utf8.count ? .text(message.messageID) : .null
+            try context.db.appender(into: "appended", columns: ["message_id"]).append([id])
         case "event":
             try context.emit(routingKey: "test.done", type: "test.done",
                              json: Array("{\"id\":\"\(message.messageID)\"}".utf8), messageID: "done:\(message.messageID)")
@@ -160,6 +166,29 @@ struct RuntimeTests {
         #expect(json?["message_id"] as? String == "bad-1")
         #expect((json?["reason"] as? String)?.contains("not a primary year") == true)
         #expect(try run.count("SELECT count(*) FROM outbox") == 0)
+    }
+
+    /// A row held by an appender fails when it is written, after its handler returned: by
+    /// the next message's first statement, or, for the last message of a batch, when the
+    /// runtime writes what the batch still holds. Either way the failure must land on that
+    /// message alone: it is dead-lettered with the constraint's reason, its own effect is
+    /// rolled back, and its batch-mates commit.
+    @Test(arguments: [15, 30])
+    func aBadAppendedRowDeadLettersItsOwnMessageOnly(position: Int) throws {
+        let run = InProcessRun()
+        defer { run.cleanUp() }
+        let suffix = UUID().uuidString, bad = "bad-\(suffix)"
+        var messages: [(id: String?, body: String)] = (0..<30).map { ("ok-\($0)-\(suffix)", "appended") }
+        messages.insert((bad, "appended-bad"), at: position)
+        try run.publish(messages)
+        try run.run(seconds: 10) { try run.count("SELECT count(*) FROM processed_messages") == 31 }
+        let dead = try run.dead()
+        #expect(dead.map(\.properties.messageID) == [bad])
+        #expect(dead.first?.properties.headers["x-error"]?.stringValue?.contains("NOT NULL constraint failed: appended.message_id") == true)
+        #expect(try run.count("SELECT count(*) FROM appended WHERE message_id LIKE 'ok-%'") == 30)
+        #expect(try run.count("SELECT count(DISTINCT message_id) FROM appended") == 30)
+        #expect(try run.count("SELECT count(*) FROM effects WHERE message_id = ?", [.text(bad)]) == 0)
+        #expect(try run.count("SELECT count(*) FROM effects") == 30)
     }
 
     @Test func messageWithoutAnIDIsDeadLetteredWithAClearReason() throws {

@@ -5,6 +5,7 @@
 //   RuntimeProbe publish --prefix P --count N [--from K] [--rate MSGS_PER_S]
 //   RuntimeProbe worker  --prefix P [--db PATH] [--expect N] [--consumers C] [--prefetch N]
 //                        [--batch N] [--linger S]   (defaults: half the prefetch; the runtime's)
+//                        [--per-statement]   (insert with a statement per message, not an appender)
 //   RuntimeProbe bare    --prefix P --expect N [--prefetch N]
 //   RuntimeProbe cleanup --prefix P [--trust]   (--trust: the whole trust topology under prefix
 //                                                P, as TRUST_TOPOLOGY_PREFIX=P declares it)
@@ -34,13 +35,18 @@ let log = Log(component: "probe-\(mode)")
 
 /// Inserts one row per message. The effects table deliberately has no unique constraint: a
 /// second effect for a message must show up as a second row, not be hidden by the schema.
+///
+/// By default the row goes through an appender, as a handler writing rows should; with
+/// `perStatement` it is an INSERT of its own, so the benchmark can show both.
 final class InsertHandler: MessageHandler {
     static let processed = Atomic<Int>(0)
     let shutdown: ShutdownSignal
     let expect: Int?
-    init(shutdown: ShutdownSignal, expect: Int?) {
+    let perStatement: Bool
+    init(shutdown: ShutdownSignal, expect: Int?, perStatement: Bool) {
         self.shutdown = shutdown
         self.expect = expect
+        self.perStatement = perStatement
     }
     var migrations: [Migration] {
         [Migration(version: 100, name: "probe effects",
@@ -50,10 +56,15 @@ final class InsertHandler: MessageHandler {
     private var insert: Statement?
 
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
-        let insert = try self.insert ?? context.db.prepare("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)")
-        self.insert = insert
-        try insert.bind(message.body.count, at: 2)
-        _ = try insert.withText(message.messageID, at: 1) { try insert.execute() }
+        if perStatement {
+            let insert = try self.insert ?? context.db.prepare("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)")
+            self.insert = insert
+            try insert.bind(message.body.count, at: 2)
+            _ = try insert.withText(message.messageID, at: 1) { try insert.execute() }
+        } else {
+            try context.db.appender(into: "probe_effects", columns: ["message_id", "bytes"])
+                .append([.text(message.messageID), .int(message.body.count)])
+        }
         let n = Self.processed.wrappingAdd(1, ordering: .relaxed).newValue
         if let expect, n >= expect { shutdown.request() }
     }
@@ -92,7 +103,9 @@ case "worker":
     let shutdown = ShutdownSignal()
     shutdown.installSignalHandlers(log: log)
     let worker = Worker(options: options, brokers: settings.brokers, databasePath: option("db") ?? settings.databasePath,
-                        log: log, shutdown: shutdown) { InsertHandler(shutdown: shutdown, expect: expect) }
+                        log: log, shutdown: shutdown) {
+    InsertHandler(shutdown: shutdown, expect: expect, perStatement: args.contains("--per-statement"))
+}
     do {
         try worker.run()
     } catch {
