@@ -14,7 +14,7 @@ public final class Database: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let connection = ConnectionState()
     private var statements: [String: Statement] = [:]
-    private var appenders: [String: RowAppender] = [:]
+    private var appenders: [String: [RowAppender]] = [:]
     private var savepointDepth = 0
     /// Keeps the closure given to `onLogCommit` alive while SQLite holds a pointer to it.
     private var logCommitHandler: LogCommitHandler?
@@ -285,16 +285,16 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    /// The appender for these columns of `table`, made on first use: a handler asks on
-    /// every message and gets the same one, holding the rows of the whole batch.
+    /// The appender for these columns of `table`, made on first use: asked again, it returns
+    /// the same one, so the rows of a whole batch collect in it. A handler on a hot path
+    /// keeps it, as it would a prepared statement.
     ///
     /// Held rows have no rowid yet (`lastInsertRowID` does not see them). Insert a row whose
     /// id you need with a statement.
     public func appender(into table: String, columns: [String]) -> RowAppender {
-        let key = ([table] + columns).joined(separator: "\u{0}")
-        if let appender = appenders[key] { return appender }
+        if let appender = appenders[table, default: []].first(where: { $0.columns == columns }) { return appender }
         let appender = RowAppender(table: table, columns: columns, database: self, connection: connection)
-        appenders[key] = appender
+        appenders[table, default: []].append(appender)
         return appender
     }
 

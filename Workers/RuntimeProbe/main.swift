@@ -54,6 +54,7 @@ final class InsertHandler: MessageHandler {
     }
     /// Prepared once per consumer, as a handler on a hot path should.
     private var insert: Statement?
+    private var effects: RowAppender?
 
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
         if perStatement {
@@ -62,8 +63,9 @@ final class InsertHandler: MessageHandler {
             try insert.bind(message.body.count, at: 2)
             _ = try insert.withText(message.messageID, at: 1) { try insert.execute() }
         } else {
-            try context.db.appender(into: "probe_effects", columns: ["message_id", "bytes"])
-                .append([.text(message.messageID), .int(message.body.count)])
+            let effects = self.effects ?? context.db.appender(into: "probe_effects", columns: ["message_id", "bytes"])
+            self.effects = effects
+            try effects.append([.text(message.messageID), .int(message.body.count)])
         }
         let n = Self.processed.wrappingAdd(1, ordering: .relaxed).newValue
         if let expect, n >= expect { shutdown.request() }
