@@ -21,8 +21,7 @@ import CSQLite
 public final class RowAppender {
     public let table: String
     public let columns: [String]
-    /// Row-major: `columns.count` values per held row.
-    private var values: [SQLValue] = []
+    private var held = HeldRows()
     /// The INSERT for each row count in use (powers of two up to `largestChunk`).
     private var statements: [Int: Statement] = [:]
     private let largestChunk: Int
@@ -42,15 +41,15 @@ public final class RowAppender {
     }
 
     /// Rows held and not yet written.
-    public var count: Int { values.count / columns.count }
+    public var count: Int { held.values.count / columns.count }
 
     /// Holds one row, `values` in the order of `columns`.
     public func append(_ row: [SQLValue]) throws {
         guard row.count == columns.count else {
             throw StoreError.misuse("appender for \(table) takes \(columns.count) value(s) per row, got \(row.count)")
         }
-        if values.isEmpty { connection.held.append(self) }
-        values.append(contentsOf: row)
+        if held.values.isEmpty { connection.held.append(self) }
+        held.append(row)
     }
 
     /// Writes the rows held on this connection now (this appender's and any other's), so
@@ -62,22 +61,21 @@ public final class RowAppender {
     /// Writes and forgets the held rows; called once the appender is off the connection's list.
     func writeHeld() throws {
         let width = columns.count, total = count
-        defer { values.removeAll(keepingCapacity: true) }
+        defer { discard() }
         var done = 0
         while done < total {
             var rows = largestChunk
             while rows > total - done { rows /= 2 }
             let statement = try insert(rows: rows)
-            for i in 0..<rows * width {
-                try statement.bind(values[done * width + i], at: Int32(i + 1))
+            _ = try statement.withValues(held.values[done * width..<(done + rows) * width], in: held.bytes) {
+                try statement.execute()
             }
-            try statement.execute()
             done += rows
         }
     }
 
     func discard() {
-        values.removeAll(keepingCapacity: true)
+        held.removeAll()
     }
 
     private func insert(rows: Int) throws -> Statement {
@@ -96,5 +94,47 @@ public final class RowAppender {
 
     private static func quoted(_ name: String) -> String {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// A held value: `SQLValue` with its text or blob moved into the appender's byte buffer.
+enum BufferedValue {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(Range<Int>)
+    case blob(Range<Int>)
+}
+
+/// An appender's rows, row-major. Texts and blobs are copied into `bytes`, so a held value
+/// owns no object and the write binds them without SQLite copying each one again. A struct,
+/// so that appending a row is one access to the appender's storage: each access to a class's
+/// stored property is checked for exclusivity at run time, and per field that cost more
+/// than the copy.
+struct HeldRows {
+    var values: [BufferedValue] = []
+    var bytes: [UInt8] = []
+
+    mutating func append(_ row: [SQLValue]) {
+        for value in row {
+            switch value {
+            case .null: values.append(.null)
+            case .integer(let v): values.append(.integer(v))
+            case .real(let v): values.append(.real(v))
+            case .text(var text):
+                let start = bytes.count
+                text.withUTF8 { bytes.append(contentsOf: $0) }
+                values.append(.text(start..<bytes.count))
+            case .blob(let blob):
+                let start = bytes.count
+                bytes.append(contentsOf: blob)
+                values.append(.blob(start..<bytes.count))
+            }
+        }
+    }
+
+    mutating func removeAll() {
+        values.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -190,6 +190,30 @@ public final class Statement {
         }
     }
 
+    /// Runs `body` with `values[k]` bound at parameter `k + 1`, texts and blobs straight from
+    /// `buffer` without SQLite copying them: what `RowAppender` writes its rows with. Every
+    /// parameter is cleared again before this returns.
+    func withValues<T>(_ values: ArraySlice<BufferedValue>, in buffer: [UInt8], _ body: () throws -> T) throws -> T {
+        let handle = try live()
+        return try buffer.withUnsafeBufferPointer { bytes in
+            defer { sqlite3_clear_bindings(handle) }
+            for (k, value) in zip(Int32(1)..., values) {
+                let rc: Int32 = switch value {
+                case .null: sqlite3_bind_null(handle, k)
+                case .integer(let v): sqlite3_bind_int64(handle, k, v)
+                case .real(let v): sqlite3_bind_double(handle, k, v)
+                case .text(let range): bindText(UnsafeBufferPointer(rebasing: bytes[range]), at: k, on: handle, copy: false)
+                case .blob(let range):
+                    // A NULL pointer would bind SQL NULL, not the empty blob.
+                    range.isEmpty ? sqlite3_bind_zeroblob(handle, k, 0)
+                        : sqlite3_bind_blob64(handle, k, bytes.baseAddress! + range.lowerBound, UInt64(range.count), nil)
+                }
+                try check(rc, handle)
+            }
+            return try body()
+        }
+    }
+
     /// Binds a string literal without copying it: its bytes live as long as the program, so
     /// SQLite is told they are static. For codes in hot insert loops, where the copy SQLite
     /// otherwise makes cost an allocation and a free per value.

@@ -38,6 +38,23 @@ struct RowAppenderTests {
         #expect(try db.scalar("SELECT count(*) FROM t") == .integer(300))
     }
 
+    /// Texts and blobs are copied into the appender and bound from there: every kind of
+    /// value, empty ones and text with a NUL included, must come back exactly.
+    @Test func everyKindOfValueIsStoredExactly() throws {
+        let db = try database("CREATE TABLE v (a, b)")
+        let rows: [[SQLValue]] = [
+            [.integer(-7), .real(2.5)], [.text(""), .blob([])], [.text("nul\u{0}inside ✓"), .blob([0, 255, 1])],
+            [.null, .text(String(repeating: "long ", count: 100))],
+        ]
+        let appender = db.appender(into: "v", columns: ["a", "b"])
+        try db.transaction { for row in rows { try appender.append(row) } }
+        let stored = try db.query("SELECT a, b FROM v ORDER BY rowid").map(\.values)
+        #expect(stored == rows)
+        // Nothing stays bound to the appender's buffer once it has written.
+        try db.transaction { try appender.append([.integer(1), .integer(2)]) }
+        #expect(try db.scalar("SELECT count(*) FROM v") == .integer(5))
+    }
+
     @Test func aPreparedStatementRunAfterwardsSeesThemToo() throws {
         let db = try database()
         let count = try db.prepare("SELECT count(*) FROM t")
