@@ -17,7 +17,9 @@ import CSQLite
 /// Code that needs a failure tied to its own call should call `write()` itself, or run the
 /// work in a `savepoint`, whose release writes held rows before it completes.
 ///
-/// Get one from `Database.appender(into:columns:)`. Use it on the database's thread only.
+/// Get one from `Database.appender(into:columns:)`. Use it on the database's thread only,
+/// inside a transaction: outside one, held rows wait for the next statement, and closing the
+/// database drops them.
 public final class RowAppender {
     public let table: String
     public let columns: [String]
