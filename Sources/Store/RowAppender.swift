@@ -14,8 +14,9 @@ import CSQLite
 /// fails: a constraint it breaks is reported by the statement that writes it, that is by the
 /// next statement on the connection. That failure is a statement error like any other: the
 /// held rows are dropped, none of them is written, and the transaction must be rolled back.
-/// Code that needs a failure tied to its own call should call `write()` itself, or run the
-/// work in a `savepoint`, whose release writes held rows before it completes.
+/// Code that needs a failure tied to its own call should call `Database.writeHeldRows()`
+/// itself, or run the work in a `savepoint`, whose release writes held rows before it
+/// completes.
 ///
 /// Get one from `Database.appender(into:columns:)`. Use it on the database's thread only,
 /// inside a transaction: outside one, held rows wait for the next statement, and closing the
@@ -52,12 +53,6 @@ public final class RowAppender {
         }
         if held.values.isEmpty { connection.held.append(self) }
         held.append(row)
-    }
-
-    /// Writes the rows held on this connection now (this appender's and any other's), so
-    /// that a failure is reported to this caller.
-    public func write() throws {
-        try connection.writeHeld()
     }
 
     /// Writes and forgets the held rows; called once the appender is off the connection's list.
@@ -97,15 +92,6 @@ public final class RowAppender {
     private static func quoted(_ name: String) -> String {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
-}
-
-/// A held value: `SQLValue` with its text or blob moved into the appender's byte buffer.
-enum BufferedValue {
-    case null
-    case integer(Int64)
-    case real(Double)
-    case text(Range<Int>)
-    case blob(Range<Int>)
 }
 
 /// An appender's rows, row-major. Texts and blobs are copied into `bytes`, so a held value

@@ -143,9 +143,9 @@ struct RowAppenderTests {
         do {
             try db.transaction {
                 try appender.append([.null])
-                try appender.write()
+                try db.writeHeldRows()
             }
-            Issue.record("write() did not report the NOT NULL failure")
+            Issue.record("writeHeldRows() did not report the NOT NULL failure")
         } catch let error as StoreError {
             #expect(error.message.contains("NOT NULL"), "\(error)")
             #expect(error.message.contains("t.n"), "\(error)")
