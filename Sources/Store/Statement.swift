@@ -351,6 +351,15 @@ public final class Statement {
         handle.map { sqlite3_column_double($0, Int32(index)) } ?? 0
     }
 
+    /// Lends a TEXT or BLOB column's bytes without making a `String` or an array: they are
+    /// SQLite's own and valid only inside `body`. For columns decoded on the hot path.
+    public func withBytes<T>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        guard let handle, let base = sqlite3_column_blob(handle, Int32(index)) else {
+            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        return try body(UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(handle, Int32(index)))))
+    }
+
     public func string(at index: Int) -> String? {
         value(at: index).stringValue
     }

@@ -150,8 +150,9 @@ final class ConsumerLoop {
     /// cases; a batch that one pass cannot finish is rolled back and run again by the next.
     /// Handlers are deterministic over the database, so a rerun is exact.
     enum Pass {
-        /// Every message a first attempt: all ids claimed in a few multi-row statements, then
-        /// every handler, with no savepoints. Ends on a known id or a throwing handler.
+        /// Every message a first attempt: all ids claimed at once (in memory when none is
+        /// known; see `Ledger.claimFirstAttempts`), then every handler, with no savepoints.
+        /// Ends on a known id or a throwing handler.
         case bulk
         /// Each id claimed on its own, which sorts out duplicates and due retries; no
         /// savepoints. Ends on a throwing handler.
@@ -185,16 +186,13 @@ final class ConsumerLoop {
             let started = DispatchTime.now()
             do {
                 var forwards: [OutgoingMessage] = []
-                try db.transaction {
+                let now = worker.now()
+                let batchContext = BatchContext(
+                    stamp: ISO8601.string(now), millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
+                    handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
+                try ledger.transaction(at: batchContext.millis) {
                     counters.reset(consumed: batch.count)
-                    let now = worker.now()
-                    let batchContext = BatchContext(
-                        stamp: ISO8601.string(now), millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
-                        handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
-                    if pass == .bulk,
-                       try !ledger.claimFirstAttempts(claims, at: batchContext.millis) {
-                        throw KnownIDInBulkPass()
-                    }
+                    if pass == .bulk, !ledger.claimFirstAttempts(claims) { throw KnownIDInBulkPass() }
                     for (index, delivery) in batch.enumerated() {
                         var message = messages[index]
                         if let prepared = preparation?.take(index) { message = message?.with(prepared: prepared) }
@@ -286,6 +284,7 @@ final class ConsumerLoop {
             // The savepoint rolls back this message's effects and ledger row only.
             if try db.savepoint(run) { counters.processed += 1 } else { counters.duplicates += 1 }
         } catch {
+            ledger.unclaim(id)  // its savepoint took the effects the claim vouched for
             try settleFailure(message, error: error, in: batch, forwards: &forwards)
         }
     }

@@ -3,6 +3,16 @@ import Store
 /// The runtime's own tables. Handler migrations use versions from 100 up so the two sets
 /// never collide.
 enum RuntimeSchema {
+    /// `processed_messages` over `message_ledger`, as migration 2 made it; migration 3 adds
+    /// the journal's ids to it.
+    private static let ledgerView = """
+        CREATE VIEW processed_messages (queue, message_id, outcome, attempts, detail, processed_at) AS
+            SELECT q.name, l.message_id,
+                   CASE l.outcome WHEN 0 THEN 'processed' WHEN 1 THEN 'retry-scheduled' ELSE 'dead-lettered' END,
+                   l.attempts, l.detail,
+                   strftime('%Y-%m-%dT%H:%M:%fZ', l.at_ms / 1000.0, 'unixepoch')
+            FROM message_ledger l JOIN ledger_queues q ON q.id = l.queue_id
+        """
     static let migrations: [Migration] = [
         Migration(version: 1, name: "runtime: processed-message ledger, outbox, metrics", sql: """
             -- One row per message id and queue: the proof that a message's effects are committed.
@@ -80,12 +90,37 @@ enum RuntimeSchema {
                        CAST(round((julianday(p.processed_at) - 2440587.5) * 86400000) AS INTEGER)
                 FROM processed_messages p JOIN ledger_queues q ON q.name = p.queue;
             DROP TABLE processed_messages;
-            CREATE VIEW processed_messages (queue, message_id, outcome, attempts, detail, processed_at) AS
-                SELECT q.name, l.message_id,
-                       CASE l.outcome WHEN 0 THEN 'processed' WHEN 1 THEN 'retry-scheduled' ELSE 'dead-lettered' END,
-                       l.attempts, l.detail,
-                       strftime('%Y-%m-%dT%H:%M:%fZ', l.at_ms / 1000.0, 'unixepoch')
-                FROM message_ledger l JOIN ledger_queues q ON q.id = l.queue_id;
+            \(ledgerView);
+            """),
+        // A row per message, even a compact one, cost a b-tree seek and insert per message:
+        // the largest part of the worker's CPU, taken from cores the broker needs. Here a
+        // transaction journals the ids it made known in one row, and `message_ledger` keeps
+        // only ids with more to say than "processed" (see `Ledger`). Version 2's plain
+        // "processed, first attempt" rows move into the journal, grouped as their batches
+        // were (by time); `processed_messages` reads both tables with the same columns.
+        Migration(version: 3, name: "runtime: ledger journal, one row per transaction", sql: """
+            CREATE TABLE ledger_batches (
+                -- AUTOINCREMENT: ids never go back, even after a purge of the newest rows, so
+                -- a consumer catching up from the last id it saw misses nothing.
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                queue_id INTEGER NOT NULL,
+                -- Milliseconds since 1970, UTC.
+                at_ms INTEGER NOT NULL,
+                -- A JSON array of the message ids (strings) this transaction made known.
+                message_ids TEXT NOT NULL
+            );
+            CREATE INDEX ledger_batches_by_queue ON ledger_batches (queue_id, id);
+            INSERT INTO ledger_batches (queue_id, at_ms, message_ids)
+                SELECT queue_id, at_ms, json_group_array(message_id) FROM message_ledger
+                GROUP BY queue_id, at_ms ORDER BY at_ms, queue_id;
+            DELETE FROM message_ledger WHERE outcome = 0 AND attempts = 0 AND detail IS NULL;
+            DROP VIEW processed_messages;
+            \(ledgerView)
+                UNION ALL
+                SELECT q.name, j.value, 'processed', 0, NULL,
+                       strftime('%Y-%m-%dT%H:%M:%fZ', b.at_ms / 1000.0, 'unixepoch')
+                FROM ledger_batches b JOIN ledger_queues q ON q.id = b.queue_id JOIN json_each(b.message_ids) j
+                WHERE NOT EXISTS (SELECT 1 FROM message_ledger l WHERE l.message_id = j.value AND l.queue_id = b.queue_id);
             """),
     ]
 }

@@ -29,12 +29,17 @@ struct RetentionTests {
             try db.execute("INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, at_ms) VALUES (1, ?, 0, 0, ?)",
                            [.text(id), .int(ms)])
         }
+        for (id, ms) in [("old-batch", 1_633_046_400_000), ("new-batch", 1_696_118_400_000)] {
+            try db.execute("INSERT INTO ledger_batches (queue_id, at_ms, message_ids) VALUES (1, ?, json_array(?))",
+                           [.int(ms), .text(id)])
+        }
         let deleted = Dictionary(try Retention.purge(db, before: "2022-09-01T00:00:00Z").map { ($0.table, $0.rows) },
                                  uniquingKeysWith: +)
         #expect(deleted["drop_pupils"] == 1)
         #expect(deleted["survey_responses"] == 1)
         #expect(deleted["message_ledger"] == 1)
-        #expect(try db.scalar("SELECT message_id FROM processed_messages")?.stringValue == "new")
+        #expect(deleted["ledger_batches"] == 1)
+        #expect(try db.query("SELECT message_id FROM processed_messages ORDER BY 1").map { $0.string(0) } == ["new", "new-batch"])
         #expect(try db.scalar("SELECT academy FROM drop_pupils")?.stringValue == "coppice")
         #expect(try db.scalar("SELECT academy FROM survey_responses")?.stringValue == "coppice")
     }

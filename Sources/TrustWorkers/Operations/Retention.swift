@@ -20,6 +20,7 @@ public enum Retention {
         ("worker_errors", "at < ?"),
         // The ledger keeps milliseconds (migration 2); the cut-off is an ISO date or instant.
         ("message_ledger", "at_ms < (julianday(?) - 2440587.5) * 86400000"),
+        ("ledger_batches", "at_ms < (julianday(?) - 2440587.5) * 86400000"),
     ]
 
     /// Deletes in one transaction; returns rows deleted per table.
