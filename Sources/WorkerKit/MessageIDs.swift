@@ -18,7 +18,10 @@ struct ClaimIDs {
 
     mutating func append(_ id: String) {
         var id = id
-        id.withUTF8 { append(UnsafeRawBufferPointer($0), hash: MessageIDs.hash(UnsafeRawBufferPointer($0))) }
+        id.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            append(bytes, hash: MessageIDs.hash(bytes))
+        }
     }
 
     mutating func append(_ id: UnsafeRawBufferPointer, hash: UInt64) {
@@ -79,18 +82,24 @@ enum MessageIDs {
     /// characters are escaped, everything else is copied as it is.
     static func encode(_ ids: ClaimIDs, into json: inout [UInt8]) {
         json.removeAll(keepingCapacity: true)
+        // Ids that need no escape (nearly all) are copied whole: quotes and comma around
+        // each, so the plain case is the buffer's size plus three bytes an id.
         json.reserveCapacity(ids.buffer.count + 3 * ids.count + 2)
         json.append(UInt8(ascii: "["))
-        for (k, range) in ids.ranges.enumerated() {
-            if k > 0 { json.append(UInt8(ascii: ",")) }
-            json.append(UInt8(ascii: "\""))
-            let id = ids.buffer[range]
-            if id.contains(where: needsEscape) {
-                for byte in id { appendEscaped(byte, to: &json) }
-            } else {
-                json.append(contentsOf: id)
+        ids.buffer.withUnsafeBufferPointer { buffer in
+            for (k, range) in ids.ranges.enumerated() {
+                if k > 0 { json.append(UInt8(ascii: ",")) }
+                json.append(UInt8(ascii: "\""))
+                let id = UnsafeBufferPointer(rebasing: buffer[range])
+                var plain = true
+                for byte in id where needsEscape(byte) { plain = false; break }
+                if plain {
+                    json.append(contentsOf: id)
+                } else {
+                    for byte in id { appendEscaped(byte, to: &json) }
+                }
+                json.append(UInt8(ascii: "\""))
             }
-            json.append(UInt8(ascii: "\""))
         }
         json.append(UInt8(ascii: "]"))
     }
@@ -264,12 +273,15 @@ struct HashSlots {
 
     private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
 
-    /// The slot holding `key`, or the empty slot where it would go.
+    /// The slot holding `key`, or the empty slot where it would go. The table is never
+    /// more than half full, so the probe ends; masking keeps it in bounds without checks.
     private func slot(of key: UInt64) -> Int {
-        let mask = keys.count - 1
-        var k = Int(truncatingIfNeeded: key) & mask
-        while keys[k] != 0 && keys[k] != key { k = (k + 1) & mask }
-        return k
+        keys.withUnsafeBufferPointer { keys in
+            let mask = keys.count - 1
+            var k = Int(truncatingIfNeeded: key) & mask
+            while keys[k] != 0 && keys[k] != key { k = (k + 1) & mask }
+            return k
+        }
     }
 
     subscript(hash: UInt64) -> Int64? {
