@@ -282,9 +282,8 @@ final class ConsumerLoop {
         }
         do {
             // The savepoint rolls back this message's effects and ledger row only.
-            if try db.savepoint(run) { counters.processed += 1 } else { counters.duplicates += 1 }
+            if try ledger.savepoint(run) { counters.processed += 1 } else { counters.duplicates += 1 }
         } catch {
-            ledger.unclaim(id)  // its savepoint took the effects the claim vouched for
             try settleFailure(message, error: error, in: batch, forwards: &forwards)
         }
     }

@@ -33,7 +33,7 @@ final class Ledger {
     private var seen: Int64 = 0
     /// Ids made known in the current transaction, journaled when it ends.
     private var pending = ClaimIDs()
-    /// The hashes of `pending`, and of claims taken back since the transaction began (a
+    /// The hashes of `pending`, and of claims rolled back since the transaction began (a
     /// stale hash only sends a lookup to the exact comparison).
     private var pendingHashes = HashSlots(minimumCapacity: 512)
     /// The journal row this transaction wrote, taken into `index` once it has committed.
@@ -76,7 +76,7 @@ final class Ledger {
     }
 
     /// Runs `body` in a write transaction whose claims the ledger journals just before it
-    /// commits (at `millis`). Every claim, record and unclaim belongs inside one.
+    /// commits (at `millis`). Every claim, record and savepoint belongs inside one.
     func transaction<T>(at millis: Int64, _ body: () throws -> T) throws -> T {
         let result = try db.transaction {
             pending.removeAll()
@@ -205,14 +205,16 @@ final class Ledger {
         return claimFirstAttempts(claims)
     }
 
-    /// Takes back `id`'s claim, the last made: its savepoint was rolled back, so its effects
-    /// are gone and the ledger must not vouch for them.
-    func unclaim(_ id: String) {
-        guard !pending.isEmpty else { return }
-        var text = id
-        text.withUTF8 { utf8 in
-            guard pending.id(pending.count - 1, equals: UnsafeRawBufferPointer(utf8)) else { return }
-            pending.removeLast()
+    /// Runs `body` in a savepoint (the careful pass's, one per message). If it throws, the
+    /// savepoint's effects are rolled back, and so are the claims made inside it: the ledger
+    /// must not vouch for effects that are gone.
+    func savepoint<T>(_ body: () throws -> T) throws -> T {
+        let mark = pending.count
+        do {
+            return try db.savepoint(body)
+        } catch {
+            pending.removeLast(pending.count - mark)
+            throw error
         }
     }
 

@@ -31,9 +31,11 @@ struct ClaimIDs {
         hashes.append(hash)
     }
 
-    mutating func removeLast() {
-        buffer.removeSubrange(ranges.removeLast())
-        hashes.removeLast()
+    mutating func removeLast(_ k: Int = 1) {
+        guard k > 0 else { return }
+        buffer.removeSubrange(ranges[ranges.count - k].lowerBound...)
+        ranges.removeLast(k)
+        hashes.removeLast(k)
     }
 
     mutating func removeAll() {

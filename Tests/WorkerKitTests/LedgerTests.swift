@@ -219,17 +219,23 @@ struct LedgerTests {
         }
     }
 
-    /// The careful pass: a message's savepoint rolled back, so its claim must go too; what
+    /// The careful pass: a message's savepoint rolled back, so its claims must go too; what
     /// `record` then writes makes the id known again.
-    @Test func anUnclaimedIdIsNotJournaledUnlessRecorded() throws {
+    @Test func claimsInARolledBackSavepointAreNotJournaledUnlessRecorded() throws {
         try Self.withLedger { db, ledger in
             try ledger.transaction(at: Self.t0) {
-                #expect(try ledger.claim("z-1", attempt: 0, replayed: false, at: Self.t0))
-                #expect(try ledger.claim("z-2", attempt: 0, replayed: false, at: Self.t0))
-                ledger.unclaim("z-1")  // not the last claim: nothing happens
-                ledger.unclaim("z-2")
-                #expect(try ledger.claim("z-3", attempt: 0, replayed: false, at: Self.t0))
-                ledger.unclaim("z-3")
+                #expect(try ledger.savepoint { try ledger.claim("z-1", attempt: 0, replayed: false, at: Self.t0) })
+                for id in ["z-2", "z-3"] {
+                    do {
+                        try ledger.savepoint {
+                            #expect(try ledger.claim(id, attempt: 0, replayed: false, at: Self.t0))
+                            // A claim of the earlier id inside the failing savepoint is a duplicate.
+                            #expect(try !ledger.claim("z-1", attempt: 0, replayed: false, at: Self.t0))
+                            throw Failed()
+                        }
+                        Issue.record("the savepoint did not throw")
+                    } catch is Failed {}
+                }
                 try ledger.record("z-3", outcome: .retryScheduled, attempts: 1, detail: "busy", at: Self.t0)
             }
             #expect(try db.scalar("SELECT message_ids FROM ledger_batches")?.stringValue == #"["z-1","z-3"]"#)

@@ -90,9 +90,12 @@ struct MessageIDsTests {
             #expect(claims.id(1, equals: bytes))
             #expect(!claims.id(0, equals: bytes))
         }
-        claims.removeLast()
-        claims.removeLast()
-        #expect(claims.count == 1 && claims.buffer == [UInt8(ascii: "a")])
+        claims.removeLast(0)
+        #expect(claims.count == 3)
+        claims.removeLast(2)
+        #expect(claims.count == 1 && claims.buffer == [UInt8(ascii: "a")] && claims.hashes == [MessageIDs.hash("a")])
+        claims.append("cc")
+        #expect(claims.buffer == Array("acc".utf8) && claims.ranges == [0..<1, 1..<3])
         claims.removeAll()
         #expect(claims.isEmpty && claims.buffer.isEmpty)
     }
