@@ -281,7 +281,7 @@ final class ConsumerLoop {
             return
         }
         do {
-            // The savepoint rolls back this message's effects and ledger row only.
+            // The savepoint rolls back this message's effects and its claim only.
             if try ledger.savepoint(run) { counters.processed += 1 } else { counters.duplicates += 1 }
         } catch {
             try settleFailure(message, error: error, in: batch, forwards: &forwards)
