@@ -135,9 +135,7 @@ final class Ledger {
     /// after a crash, must not run beside its own retry. An operator's replay of a
     /// dead-lettered message (`replayed`) is the one way to run a settled id again.
     func claim(_ id: String, attempt: Int, replayed: Bool, at millis: Int64) throws -> Bool {
-        var text = id
-        return try text.withUTF8 { utf8 in
-            let bytes = UnsafeRawBufferPointer(utf8), hash = MessageIDs.hash(bytes)
+        return try MessageIDs.withHashedBytes(of: id) { bytes, hash in
             let indexed = index[hash]
             guard indexed != nil || pendingHashes[hash] != nil else {
                 makeKnown(bytes, hash: hash)
@@ -223,9 +221,7 @@ final class Ledger {
     func record(_ id: String, outcome: Outcome, attempts: Int, detail: String?, at millis: Int64) throws {
         try upsert.run([.integer(queueID), .text(id), .int(outcome.rawValue), .int(attempts), .optional(detail),
                         .integer(millis)])
-        var text = id
-        text.withUTF8 { utf8 in
-            let bytes = UnsafeRawBufferPointer(utf8), hash = MessageIDs.hash(bytes)
+        MessageIDs.withHashedBytes(of: id) { bytes, hash in
             if index[hash] == nil && !isPending(bytes, hash: hash) { makeKnown(bytes, hash: hash) }
         }
     }

@@ -17,11 +17,7 @@ struct ClaimIDs {
     var isEmpty: Bool { ranges.isEmpty }
 
     mutating func append(_ id: String) {
-        var id = id
-        id.withUTF8 { utf8 in
-            let bytes = UnsafeRawBufferPointer(utf8)
-            append(bytes, hash: MessageIDs.hash(bytes))
-        }
+        MessageIDs.withHashedBytes(of: id) { append($0, hash: $1) }
     }
 
     mutating func append(_ id: UnsafeRawBufferPointer, hash: UInt64) {
@@ -75,8 +71,17 @@ enum MessageIDs {
     }
 
     static func hash(_ id: String) -> UInt64 {
-        var id = id
-        return id.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
+        withHashedBytes(of: id) { $1 }
+    }
+
+    /// Runs `body` with `id`'s UTF-8 bytes (valid only inside it) and their hash: how every
+    /// claim, record and batch of claims sees an id.
+    static func withHashedBytes<T>(of id: String, _ body: (UnsafeRawBufferPointer, UInt64) throws -> T) rethrows -> T {
+        var id = id  // `withUTF8` is mutating: it may first make a bridged string native.
+        return try id.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            return try body(bytes, hash(bytes))
+        }
     }
 
     /// Writes `ids` as a JSON array of strings into `json` (replacing what it held). Ids come

@@ -106,8 +106,8 @@ case "worker":
     shutdown.installSignalHandlers(log: log)
     let worker = Worker(options: options, brokers: settings.brokers, databasePath: option("db") ?? settings.databasePath,
                         log: log, shutdown: shutdown) {
-    InsertHandler(shutdown: shutdown, expect: expect, perStatement: args.contains("--per-statement"))
-}
+        InsertHandler(shutdown: shutdown, expect: expect, perStatement: args.contains("--per-statement"))
+    }
     do {
         try worker.run()
     } catch {
