@@ -51,8 +51,7 @@ public final class RowAppender {
         guard row.count == columns.count else {
             throw StoreError.misuse("appender for \(table) takes \(columns.count) value(s) per row, got \(row.count)")
         }
-        if held.values.isEmpty { connection.held.append(self) }
-        held.append(row)
+        if held.append(row) { connection.held.append(self) }
     }
 
     /// Writes and forgets the held rows; called once the appender is off the connection's list.
@@ -103,15 +102,21 @@ struct HeldRows {
     var values: [BufferedValue] = []
     var bytes: [UInt8] = []
 
-    mutating func append(_ row: [SQLValue]) {
+    /// Returns whether these were the first rows held, so the appender reaches the
+    /// connection's list with the same one access to its storage.
+    mutating func append(_ row: [SQLValue]) -> Bool {
+        let wasEmpty = values.isEmpty
         for value in row {
             switch value {
             case .null: values.append(.null)
             case .integer(let v): values.append(.integer(v))
             case .real(let v): values.append(.real(v))
-            case .text(var text):
+            case .text(let text):
                 let start = bytes.count
-                text.withUTF8 { bytes.append(contentsOf: $0) }
+                // A native string lends its UTF-8 without a mutable copy (and its retain).
+                if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+                    bytes.append(contentsOf: text.utf8)
+                }
                 values.append(.text(start..<bytes.count))
             case .blob(let blob):
                 let start = bytes.count
@@ -119,6 +124,7 @@ struct HeldRows {
                 values.append(.blob(start..<bytes.count))
             }
         }
+        return wasEmpty
     }
 
     mutating func removeAll() {

@@ -174,10 +174,9 @@ final class ConsumerLoop {
         var claims = ClaimIDs(capacity: batch.count)
         var pass = Pass.bulk
         for delivery in batch {
-            let message = InboundMessage(delivery, queue: options.queue)
-            messages.append(message)
+            messages.append(InboundMessage(delivery))
             guard pass == .bulk else { continue }
-            if let message, message.isFirstAttempt { claims.append(message.messageID) } else { pass = .each }
+            if let id = InboundMessage.firstAttemptID(of: delivery) { claims.append(id) } else { pass = .each }
         }
         let preparation = handler.prepare.map { BatchPreparation(messages, lookahead: 4, on: preparer, prepare: $0) }
         defer { preparation?.abandon() }
@@ -189,14 +188,20 @@ final class ConsumerLoop {
                 let now = worker.now()
                 let batchContext = BatchContext(
                     stamp: ISO8601.string(now), millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
-                    handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
+                    handler: HandlerContext(queue: options.queue, db: db, log: log, now: now, outbox: outbox))
                 try ledger.transaction(at: batchContext.millis) {
                     counters.reset(consumed: batch.count)
                     if pass == .bulk, !ledger.claimFirstAttempts(claims) { throw KnownIDInBulkPass() }
-                    for (index, delivery) in batch.enumerated() {
-                        var message = messages[index]
-                        if let prepared = preparation?.take(index) { message = message?.with(prepared: prepared) }
-                        try handleOne(delivery, as: message, in: batchContext, pass: pass, forwards: &forwards)
+                    // Each message is passed straight from the array: a copy in between cost
+                    // three retains and releases per message.
+                    for index in batch.indices {
+                        if let preparation {
+                            try handleOne(batch[index], as: messages[index]?.with(prepared: preparation.take(index)),
+                                          in: batchContext, pass: pass, forwards: &forwards)
+                        } else {
+                            try handleOne(batch[index], as: messages[index], in: batchContext, pass: pass,
+                                          forwards: &forwards)
+                        }
                     }
                     // Rows the handlers appended (`Database.appender`) are written now. A bad
                     // one ends a fast pass like a throwing handler; the careful pass writes
@@ -266,12 +271,10 @@ final class ConsumerLoop {
             log.warn("dead-lettered", ["queue": options.queue, "reason": reason])
             return
         }
-        let id = message.messageID, attempt = message.attempt
         func run() throws -> Bool {
             if pass != .bulk {  // the bulk pass claimed every id up front
-                guard try ledger.claim(id, attempt: attempt, replayed: message.isReplay, at: batch.millis) else {
-                    return false
-                }
+                guard try ledger.claim(message.messageID, attempt: message.attempt, replayed: message.isReplay,
+                                       at: batch.millis) else { return false }
             }
             try handler.handle(message, context: batch.handler)
             return true

@@ -4,12 +4,13 @@ import Store
 
 /// A message as a handler sees it: the delivery plus what the runtime worked out about it.
 ///
-/// A struct of references and a short queue name, so it costs no allocation per message and
-/// a copy costs a retain or two. (A class cost an allocation per message; a struct holding
-/// the id, the attempt and the prepared value as an existential cost more again, in copies.)
+/// A struct of two references, one of them nil unless the handler prepares messages, so it
+/// costs no allocation per message and a copy costs one retain. (A class cost an allocation
+/// per message; a struct holding the id, the attempt and the prepared value as an existential
+/// cost more again, in copies; the queue's name, a third reference, cost a retain per copy and
+/// lives on `HandlerContext` instead.)
 public struct InboundMessage: Sendable {
     public let delivery: Delivery
-    public let queue: String
     /// Boxed so that the common case, no `prepare` step, is a nil reference.
     private let preparation: Prepared?
 
@@ -27,25 +28,35 @@ public struct InboundMessage: Sendable {
     /// `MessageHandler.prepare`).
     public var prepared: (any Sendable)? { preparation?.value }
 
-    private init(delivery: Delivery, queue: String, preparation: Prepared?) {
+    private init(delivery: Delivery, preparation: Prepared?) {
         self.delivery = delivery
-        self.queue = queue
         self.preparation = preparation
     }
 
     /// The message as a handler sees it, or nil when it has no message id (which the runtime
     /// dead-letters without calling the handler).
-    init?(_ delivery: Delivery, queue: String) {
+    init?(_ delivery: Delivery) {
         guard let id = delivery.properties.messageID, !id.isEmpty else { return nil }
-        self.init(delivery: delivery, queue: queue, preparation: nil)
+        self.init(delivery: delivery, preparation: nil)
     }
 
     /// An operator's replay of a dead-lettered message (`trustctl` marks the copy it
     /// publishes): the one way to run a settled id again.
-    public var isReplay: Bool { delivery.properties.headers["x-replayed-at"] != nil }
+    public var isReplay: Bool { Self.isReplay(delivery) }
+
+    static func isReplay(_ delivery: Delivery) -> Bool { delivery.properties.headers["x-replayed-at"] != nil }
 
     /// Neither a retry, a redelivery nor a replay: the message's id is most likely new.
-    var isFirstAttempt: Bool { !delivery.redelivered && attempt == 0 && !isReplay }
+    static func isFirstAttempt(_ delivery: Delivery) -> Bool {
+        !delivery.redelivered && attempts(of: delivery) == 0 && !isReplay(delivery)
+    }
+
+    /// The id of a delivery that has one and is a first attempt; read from the delivery, so a
+    /// batch's first walk makes no copy of its message.
+    static func firstAttemptID(of delivery: Delivery) -> String? {
+        guard let id = delivery.properties.messageID, !id.isEmpty, isFirstAttempt(delivery) else { return nil }
+        return id
+    }
 
     /// How many earlier attempts failed transiently, as the runtime records it on each retry.
     static func attempts(of delivery: Delivery) -> Int {
@@ -54,7 +65,7 @@ public struct InboundMessage: Sendable {
 
     /// The same message carrying what the handler's `prepare` step made of it.
     func with(prepared: (any Sendable)?) -> InboundMessage {
-        InboundMessage(delivery: delivery, queue: queue, preparation: prepared.map(Prepared.init))
+        InboundMessage(delivery: delivery, preparation: prepared.map(Prepared.init))
     }
 
     public var body: [UInt8] { delivery.body }
@@ -74,12 +85,15 @@ public struct InboundMessage: Sendable {
 /// What a handler may touch while handling one message. Everything written through `db` and
 /// every event passed to `emit` commits or rolls back together with the message's ledger row.
 public final class HandlerContext {
+    /// The queue the messages came from; the same for a whole batch.
+    public let queue: String
     public let db: Database
     public let log: Log
     public let now: Date
     let outbox: Outbox
 
-    init(db: Database, log: Log, now: Date, outbox: Outbox) {
+    init(queue: String, db: Database, log: Log, now: Date, outbox: Outbox) {
+        self.queue = queue
         self.db = db
         self.log = log
         self.now = now

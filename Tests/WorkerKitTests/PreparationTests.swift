@@ -11,7 +11,7 @@ private func messages(_ count: Int, missingIDs: Set<Int> = []) -> [InboundMessag
         let delivery = Delivery(deliveryTag: UInt64(i + 1), redelivered: false, exchange: "", routingKey: "work",
                                 properties: MessageProperties(messageID: missingIDs.contains(i) ? nil : "m\(i)"),
                                 body: Array("\(i)".utf8))
-        return InboundMessage(delivery, queue: "work")
+        return InboundMessage(delivery)
     }
 }
 
