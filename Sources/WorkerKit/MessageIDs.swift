@@ -265,70 +265,70 @@ private struct JSONReader {
 /// 64-bit hashes, so a slot is their low bits; `Dictionary` would hash them again with
 /// SipHash, which cost more than the rest of a claim together.
 struct HashSlots {
-    /// 0 marks an empty slot; a hash that is 0 is stored as 1 (a collision the callers
-    /// settle exactly anyway).
-    private var keys: [UInt64]
-    private var values: [Int64]
+    /// A key beside its value, so a probe that finds its key has the value in the same cache
+    /// line: in a table of megabytes, separate arrays cost a second miss per lookup.
+    private struct Slot {
+        /// 0 marks an empty slot; a hash that is 0 is stored as 1 (a collision the callers
+        /// settle exactly anyway).
+        var key: UInt64
+        var value: Int64
+        static let empty = Slot(key: 0, value: 0)
+    }
+    private var slots: [Slot]
     private(set) var count = 0
 
     init(minimumCapacity: Int = 8) {
-        var slots = 16
-        while slots < minimumCapacity * 2 { slots *= 2 }
-        keys = Array(repeating: 0, count: slots)
-        values = Array(repeating: 0, count: slots)
+        var n = 16
+        while n < minimumCapacity * 2 { n *= 2 }
+        slots = Array(repeating: .empty, count: n)
     }
 
     private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
 
     /// The slot holding `key`, or the empty slot where it would go. The table is never
     /// more than half full, so the probe ends; masking keeps it in bounds without checks.
-    private func slot(of key: UInt64) -> Int {
-        keys.withUnsafeBufferPointer { keys in
-            let mask = keys.count - 1
-            var k = Int(truncatingIfNeeded: key) & mask
-            while keys[k] != 0 && keys[k] != key { k = (k + 1) & mask }
-            return k
-        }
+    private static func slot(of key: UInt64, in slots: UnsafeMutableBufferPointer<Slot>) -> Int {
+        let mask = slots.count - 1
+        var k = Int(truncatingIfNeeded: key) & mask
+        while slots[k].key != 0 && slots[k].key != key { k = (k + 1) & mask }
+        return k
     }
 
     subscript(hash: UInt64) -> Int64? {
-        let key = Self.key(hash), k = slot(of: key)
-        return keys[k] == key ? values[k] : nil
+        let key = Self.key(hash)
+        return slots.withUnsafeBufferPointer { s in
+            let slot = s[Self.slot(of: key, in: UnsafeMutableBufferPointer(mutating: s))]
+            return slot.key == key ? slot.value : nil
+        }
     }
 
     /// Sets the value for `hash`; returns whether `hash` was new.
     @discardableResult
     mutating func set(_ hash: UInt64, to value: Int64) -> Bool {
+        if (count + 1) * 2 > slots.count && self[hash] == nil { grow() }
         let key = Self.key(hash)
-        var k = slot(of: key)
-        let isNew = keys[k] == 0
-        if isNew {
-            if (count + 1) * 2 > keys.count {
-                grow()
-                k = slot(of: key)
-            }
-            keys[k] = key
-            count += 1
+        let isNew = slots.withUnsafeMutableBufferPointer { s in
+            let k = Self.slot(of: key, in: s)
+            let isNew = s[k].key == 0
+            s[k] = Slot(key: key, value: value)
+            return isNew
         }
-        values[k] = value
+        if isNew { count += 1 }
         return isNew
     }
 
     /// Empties the table but keeps its size: the pending claims of each transaction.
     mutating func removeAll() {
         guard count > 0 else { return }
-        for k in keys.indices { keys[k] = 0 }
+        slots.withUnsafeMutableBufferPointer { $0.update(repeating: .empty) }
         count = 0
     }
 
     private mutating func grow() {
-        let old = (keys, values)
-        keys = Array(repeating: 0, count: old.0.count * 2)
-        values = Array(repeating: 0, count: old.0.count * 2)
-        for (key, value) in zip(old.0, old.1) where key != 0 {
-            let k = slot(of: key)
-            keys[k] = key
-            values[k] = value
+        let old = slots
+        slots = Array(repeating: .empty, count: old.count * 2)
+        slots.withUnsafeMutableBufferPointer { s in
+            for slot in old where slot.key != 0 { s[Self.slot(of: slot.key, in: s)] = slot }
         }
     }
 }
