@@ -164,21 +164,22 @@ final class ConsumerLoop {
 
     /// Handles a batch in one transaction and acks it with one `multiple` ack after commit.
     private func process(_ batch: [Delivery], consumer: Connection) throws {
-        // One walk over the deliveries builds the messages (once per batch, not per attempt;
-        // nil for a delivery without a message id) and the ids a bulk pass claims. A batch of
-        // 200 deliveries outgrows the L1 cache, so each extra walk cost misses per message.
-        // A batch holding a redelivery, a retry or a replay starts with the each pass: it
-        // would most likely end the bulk pass anyway.
-        var messages: [InboundMessage?] = []
-        messages.reserveCapacity(batch.count)
+        // The ids a bulk pass claims. A batch holding a redelivery, a retry or a replay starts
+        // with the each pass: it would most likely end the bulk pass anyway.
         var claims = ClaimIDs(capacity: batch.count)
         var pass = Pass.bulk
         for delivery in batch {
-            messages.append(InboundMessage(delivery))
-            guard pass == .bulk else { continue }
-            if let id = InboundMessage.firstAttemptID(of: delivery) { claims.append(id) } else { pass = .each }
+            guard let id = InboundMessage.firstAttemptID(of: delivery) else {
+                pass = .each
+                break
+            }
+            claims.append(id)
         }
-        let preparation = handler.prepare.map { BatchPreparation(messages, lookahead: 4, on: preparer, prepare: $0) }
+        // Only a handler with a prepare step needs the messages ahead of handling; the others
+        // get each one made as it is handled (a check and a retain), with no array to fill.
+        let preparation = handler.prepare.map {
+            BatchPreparation(batch.map(InboundMessage.init), lookahead: 4, on: preparer, prepare: $0)
+        }
         defer { preparation?.abandon() }
         var storeAttempt = 0
         while true {
@@ -192,16 +193,10 @@ final class ConsumerLoop {
                 try ledger.transaction(at: batchContext.millis) {
                     counters.reset(consumed: batch.count)
                     if pass == .bulk, !ledger.claimFirstAttempts(claims) { throw KnownIDInBulkPass() }
-                    // Each message is passed straight from the array: a copy in between cost
-                    // three retains and releases per message.
-                    for index in batch.indices {
-                        if let preparation {
-                            try handleOne(batch[index], as: messages[index]?.with(prepared: preparation.take(index)),
-                                          in: batchContext, pass: pass, forwards: &forwards)
-                        } else {
-                            try handleOne(batch[index], as: messages[index], in: batchContext, pass: pass,
-                                          forwards: &forwards)
-                        }
+                    for (index, delivery) in batch.enumerated() {
+                        let message = InboundMessage(delivery)
+                        try handleOne(delivery, as: preparation.map { message?.with(prepared: $0.take(index)) } ?? message,
+                                      in: batchContext, pass: pass, forwards: &forwards)
                     }
                     // Rows the handlers appended (`Database.appender`) are written now. A bad
                     // one ends a fast pass like a throwing handler; the careful pass writes
