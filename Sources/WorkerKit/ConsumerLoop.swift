@@ -189,7 +189,7 @@ final class ConsumerLoop {
                 let now = worker.now()
                 let batchContext = BatchContext(
                     stamp: ISO8601.string(now), millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
-                    handler: HandlerContext(queue: options.queue, db: db, log: log, now: now, outbox: outbox))
+                    handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
                 try ledger.transaction(at: batchContext.millis) {
                     counters.reset(consumed: batch.count)
                     if pass == .bulk, !ledger.claimFirstAttempts(claims) { throw KnownIDInBulkPass() }

@@ -7,8 +7,8 @@ import Store
 /// A struct of two references, one of them nil unless the handler prepares messages, so it
 /// costs no allocation per message and a copy costs one retain. (A class cost an allocation
 /// per message; a struct holding the id, the attempt and the prepared value as an existential
-/// cost more again, in copies; the queue's name, a third reference, cost a retain per copy and
-/// lives on `HandlerContext` instead.)
+/// cost more again, in copies; the queue's name, a third reference that no handler read, cost
+/// a retain per copy.)
 public struct InboundMessage: Sendable {
     public let delivery: Delivery
     /// Boxed so that the common case, no `prepare` step, is a nil reference.
@@ -36,8 +36,14 @@ public struct InboundMessage: Sendable {
     /// The message as a handler sees it, or nil when it has no message id (which the runtime
     /// dead-letters without calling the handler).
     init?(_ delivery: Delivery) {
-        guard let id = delivery.properties.messageID, !id.isEmpty else { return nil }
+        guard Self.id(of: delivery) != nil else { return nil }
         self.init(delivery: delivery, preparation: nil)
+    }
+
+    /// A delivery's message id, or nil when it has none the ledger could key on.
+    static func id(of delivery: Delivery) -> String? {
+        guard let id = delivery.properties.messageID, !id.isEmpty else { return nil }
+        return id
     }
 
     /// An operator's replay of a dead-lettered message (`trustctl` marks the copy it
@@ -54,7 +60,7 @@ public struct InboundMessage: Sendable {
     /// The id of a delivery that has one and is a first attempt; read from the delivery, so a
     /// batch's first walk makes no copy of its message.
     static func firstAttemptID(of delivery: Delivery) -> String? {
-        guard let id = delivery.properties.messageID, !id.isEmpty, isFirstAttempt(delivery) else { return nil }
+        guard let id = id(of: delivery), isFirstAttempt(delivery) else { return nil }
         return id
     }
 
@@ -85,15 +91,12 @@ public struct InboundMessage: Sendable {
 /// What a handler may touch while handling one message. Everything written through `db` and
 /// every event passed to `emit` commits or rolls back together with the message's ledger row.
 public final class HandlerContext {
-    /// The queue the messages came from; the same for a whole batch.
-    public let queue: String
     public let db: Database
     public let log: Log
     public let now: Date
     let outbox: Outbox
 
-    init(queue: String, db: Database, log: Log, now: Date, outbox: Outbox) {
-        self.queue = queue
+    init(db: Database, log: Log, now: Date, outbox: Outbox) {
         self.db = db
         self.log = log
         self.now = now

@@ -205,12 +205,6 @@ final class Ledger {
         return true
     }
 
-    func claimFirstAttempts(_ ids: [String]) -> Bool {
-        var claims = ClaimIDs(capacity: ids.count)
-        for id in ids { claims.append(id) }
-        return claimFirstAttempts(claims)
-    }
-
     /// Runs `body` in a savepoint (the careful pass's, one per message). If it throws, the
     /// savepoint's effects are rolled back, and so are the claims made inside it: the ledger
     /// must not vouch for effects that are gone.

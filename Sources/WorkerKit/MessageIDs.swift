@@ -1,6 +1,5 @@
 /// Message ids laid end to end in one buffer, each with its hash: a batch's claims, and what
-/// the ledger's journal row is written from. Filled while the batch's messages are first
-/// built, so the deliveries are walked once for both, with no allocation per id.
+/// the ledger's journal row is written from, with no allocation per id.
 struct ClaimIDs {
     private(set) var buffer: [UInt8] = []
     private(set) var ranges: [Range<Int>] = []
@@ -68,10 +67,6 @@ enum MessageIDs {
         h ^= h >> 33
         h = h &* 0xc4ce_b9fe_1a85_ec53
         return h ^ (h >> 33)
-    }
-
-    static func hash(_ id: String) -> UInt64 {
-        withHashedBytes(of: id) { $1 }
     }
 
     /// Runs `body` with `id`'s UTF-8 bytes (valid only inside it) and their hash: how every

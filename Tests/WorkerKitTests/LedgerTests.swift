@@ -294,3 +294,12 @@ struct LedgerTests {
         }
     }
 }
+
+extension Ledger {
+    /// The bulk claim from plain strings, as the tests write their ids.
+    func claimFirstAttempts(_ ids: [String]) -> Bool {
+        var claims = ClaimIDs(capacity: ids.count)
+        for id in ids { claims.append(id) }
+        return claimFirstAttempts(claims)
+    }
+}

@@ -125,3 +125,9 @@ struct MessageIDsTests {
         #expect(slots.set(keys[0], to: 7) && slots[keys[0]] == 7)
     }
 }
+
+extension MessageIDs {
+    static func hash(_ id: String) -> UInt64 {
+        withHashedBytes(of: id) { $1 }
+    }
+}
