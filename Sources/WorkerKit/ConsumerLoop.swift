@@ -194,9 +194,9 @@ final class ConsumerLoop {
                     counters.reset(consumed: batch.count)
                     if pass == .bulk, !ledger.claimFirstAttempts(claims) { throw KnownIDInBulkPass() }
                     for (index, delivery) in batch.enumerated() {
-                        let message = InboundMessage(delivery)
-                        try handleOne(delivery, as: preparation.map { message?.with(prepared: $0.take(index)) } ?? message,
-                                      in: batchContext, pass: pass, forwards: &forwards)
+                        var message = InboundMessage(delivery)
+                        if let preparation, let plain = message { message = plain.with(prepared: preparation.take(index)) }
+                        try handleOne(delivery, as: message, in: batchContext, pass: pass, forwards: &forwards)
                     }
                     // Rows the handlers appended (`Database.appender`) are written now. A bad
                     // one ends a fast pass like a throwing handler; the careful pass writes

@@ -282,7 +282,7 @@ struct HashSlots {
 
     /// The slot holding `key`, or the empty slot where it would go. The table is never
     /// more than half full, so the probe ends; masking keeps it in bounds without checks.
-    private static func slot(of key: UInt64, in slots: UnsafeMutableBufferPointer<Slot>) -> Int {
+    private static func slot(of key: UInt64, in slots: UnsafeBufferPointer<Slot>) -> Int {
         let mask = slots.count - 1
         var k = Int(truncatingIfNeeded: key) & mask
         while slots[k].key != 0 && slots[k].key != key { k = (k + 1) & mask }
@@ -292,7 +292,7 @@ struct HashSlots {
     subscript(hash: UInt64) -> Int64? {
         let key = Self.key(hash)
         return slots.withUnsafeBufferPointer { s in
-            let slot = s[Self.slot(of: key, in: UnsafeMutableBufferPointer(mutating: s))]
+            let slot = s[Self.slot(of: key, in: s)]
             return slot.key == key ? slot.value : nil
         }
     }
@@ -303,7 +303,7 @@ struct HashSlots {
         if (count + 1) * 2 > slots.count && self[hash] == nil { grow() }
         let key = Self.key(hash)
         let isNew = slots.withUnsafeMutableBufferPointer { s in
-            let k = Self.slot(of: key, in: s)
+            let k = Self.slot(of: key, in: UnsafeBufferPointer(s))
             let isNew = s[k].key == 0
             s[k] = Slot(key: key, value: value)
             return isNew
@@ -323,7 +323,7 @@ struct HashSlots {
         let old = slots
         slots = Array(repeating: .empty, count: old.count * 2)
         slots.withUnsafeMutableBufferPointer { s in
-            for slot in old where slot.key != 0 { s[Self.slot(of: slot.key, in: s)] = slot }
+            for slot in old where slot.key != 0 { s[Self.slot(of: slot.key, in: UnsafeBufferPointer(s))] = slot }
         }
     }
 }

@@ -37,7 +37,7 @@ let log = Log(component: "probe-\(mode)")
 /// second effect for a message must show up as a second row, not be hidden by the schema.
 ///
 /// By default the row goes through an appender, as a handler writing rows should; with
-/// `perStatement` it is an INSERT of its own, so the benchmark can show both.
+/// `perStatement` it is an INSERT of its own, for comparing the two by hand (BENCHMARKS.md).
 final class InsertHandler: MessageHandler {
     static let processed = Atomic<Int>(0)
     let shutdown: ShutdownSignal
