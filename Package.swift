@@ -57,7 +57,7 @@ let package = Package(
 
         // Fixture for the runtime's fault tests and benchmark; not shipped.
         .executableTarget(name: "RuntimeProbe", dependencies: ["Broker", "Store", "WorkerKit"],
-                          path: "Workers/RuntimeProbe"),
+                          path: "Tests/RuntimeProbe"),
 
         .testTarget(name: "TrustDomainTests", dependencies: ["TrustDomain"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),

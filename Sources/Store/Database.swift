@@ -14,7 +14,6 @@ public final class Database: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let connection = ConnectionState()
     private var statements: [String: Statement] = [:]
-    private var appenders: [String: [RowAppender]] = [:]
     private var savepointDepth = 0
     /// Keeps the closure given to `onLogCommit` alive while SQLite holds a pointer to it.
     private var logCommitHandler: LogCommitHandler?
@@ -106,9 +105,6 @@ public final class Database: @unchecked Sendable {
         _ = trust_sqlite3_disable_memstatus()
     }()
 
-    /// Finalizes cached statements and closes the connection; later calls throw `SQLITE_MISUSE`
-    /// instead of touching freed memory. Safe to call twice. In WAL mode the last connection to
-    /// close also checkpoints and removes the `-wal` file.
     /// Switching a fresh file to WAL needs an exclusive lock, and SQLite skips the busy handler
     /// here (waiting could deadlock), so two processes opening a new database together can see
     /// SQLITE_BUSY at once. Retry within the busy timeout instead of failing the start-up.
@@ -160,10 +156,11 @@ public final class Database: @unchecked Sendable {
         try executeScript("PRAGMA cache_size = -\(max(1, kibibytes))")
     }
 
+    /// Finalizes cached statements and closes the connection; later calls throw `SQLITE_MISUSE`
+    /// instead of touching freed memory. Safe to call twice. In WAL mode the last connection to
+    /// close also checkpoints and removes the `-wal` file.
     public func close() {
         guard let db = handle else { return }
-        connection.discardHeld()
-        appenders.removeAll()
         for statement in statements.values { statement.finalize() }
         statements.removeAll()
         connection.isOpen = false
@@ -275,7 +272,6 @@ public final class Database: @unchecked Sendable {
     /// pragmas. Never interpolate values into `sql`; use `execute` with parameters for data.
     public func executeScript(_ sql: String) throws {
         let db = try live()
-        if !connection.held.isEmpty { try connection.writeHeld() }
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(db, sql, nil, nil, &errorMessage)
         defer { sqlite3_free(errorMessage) }
@@ -283,25 +279,6 @@ public final class Database: @unchecked Sendable {
             let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             throw StoreError(code: rc, message: message, sql: sql)
         }
-    }
-
-    /// The appender for these columns of `table`, made on first use: asked again, it returns
-    /// the same one, so the rows of a whole batch collect in it. A handler on a hot path
-    /// keeps it, as it would a prepared statement.
-    ///
-    /// Held rows have no rowid yet (`lastInsertRowID` does not see them). Insert a row whose
-    /// id you need with a statement.
-    public func appender(into table: String, columns: [String]) -> RowAppender {
-        if let appender = appenders[table, default: []].first(where: { $0.columns == columns }) { return appender }
-        let appender = RowAppender(table: table, columns: columns, database: self, connection: connection)
-        appenders[table, default: []].append(appender)
-        return appender
-    }
-
-    /// Writes the rows every appender of this connection holds, so that a failure is
-    /// reported here rather than by the next statement.
-    public func writeHeldRows() throws {
-        try connection.writeHeld()
     }
 
     // MARK: Transactions
@@ -333,7 +310,6 @@ public final class Database: @unchecked Sendable {
             try execute("COMMIT")
             return result
         } catch {
-            connection.discardHeld()
             if isInTransaction { _ = try? execute("ROLLBACK") }
             throw error
         }
@@ -358,9 +334,6 @@ public final class Database: @unchecked Sendable {
             try execute("RELEASE \(name)")
             return result
         } catch {
-            // Rows held now were appended inside this savepoint: its start and any inner
-            // release wrote everything before them.
-            connection.discardHeld()
             if isInTransaction {
                 _ = try? execute("ROLLBACK TO \(name)")
                 _ = try? execute("RELEASE \(name)")

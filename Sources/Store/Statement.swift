@@ -8,29 +8,6 @@ private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.
 /// (the database's cache holds the statements, so a back-reference would be a cycle).
 final class ConnectionState {
     var isOpen = true
-    /// Appenders holding rows, in the order they got their first one since they last wrote.
-    /// Empty nearly always; every statement checks it before it runs.
-    var held: [RowAppender] = []
-
-    /// Writes every held row before another statement runs, so that statement sees them.
-    /// The list is taken first, so the appenders' own INSERTs do not come back here. If one
-    /// fails, the rows of those after it are dropped too: the caller must roll back anyway.
-    func writeHeld() throws {
-        let appenders = held
-        held.removeAll()
-        do {
-            for appender in appenders { try appender.writeHeld() }
-        } catch {
-            for appender in appenders { appender.discard() }
-            throw error
-        }
-    }
-
-    /// Forgets held rows; called before a rollback, which would undo them anyway.
-    func discardHeld() {
-        for appender in held { appender.discard() }
-        held.removeAll()
-    }
 }
 
 /// A compiled SQL statement, reused across executions.
@@ -156,67 +133,6 @@ public final class Statement {
         }
     }
 
-    /// Runs `body` with `value` bound at `index` without SQLite copying it. The bytes are only
-    /// valid inside `body`, so the parameter is bound to NULL again before this returns. For
-    /// the hottest statements, where the copy SQLite otherwise makes costs an allocation and
-    /// a free per run.
-    public func withText<T>(_ value: String, at index: Int32, _ body: () throws -> T) throws -> T {
-        let handle = try live()
-        var value = value // `withUTF8` is mutating: it may first make a bridged string native.
-        return try value.withUTF8 { utf8 in
-            try check(bindText(utf8, at: index, on: handle, copy: false), handle)
-            defer { sqlite3_bind_null(handle, index) }
-            return try body()
-        }
-    }
-
-    /// Runs `body` with `texts[k]` (ranges of UTF-8 in `buffer`) bound at `firstIndex + k`,
-    /// without SQLite copying any of them: `withText` for a multi-row statement, whose many
-    /// short values are gathered into one buffer so that none costs an allocation. Those
-    /// parameters are bound to NULL again before this returns.
-    public func withTexts<T>(in buffer: [UInt8], _ texts: ArraySlice<Range<Int>>, from firstIndex: Int32,
-                             _ body: () throws -> T) throws -> T {
-        try withValues(texts.map(BufferedValue.text)[...], in: buffer, from: firstIndex, body)
-    }
-
-    /// Runs `body` with `values[k]` bound at `firstIndex + k`, texts and blobs straight from
-    /// `buffer` without SQLite copying them (what `RowAppender` writes its rows with, and
-    /// `withTexts` its texts). The bytes are only valid inside `body`, so those parameters
-    /// are bound to NULL again before this returns; others keep their bindings.
-    func withValues<T>(_ values: ArraySlice<BufferedValue>, in buffer: [UInt8], from firstIndex: Int32 = 1,
-                       _ body: () throws -> T) throws -> T {
-        let handle = try live()
-        return try buffer.withUnsafeBufferPointer { bytes in
-            func held(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
-                precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside the buffer")
-                return UnsafeBufferPointer(rebasing: bytes[range])
-            }
-            defer {
-                // One call when these are all of the statement's parameters (an appender's
-                // INSERT): a NULL bound per parameter cost about 60 instructions each.
-                if firstIndex == 1 && values.count == parameterCount {
-                    sqlite3_clear_bindings(handle)
-                } else {
-                    for k in 0..<Int32(values.count) { sqlite3_bind_null(handle, firstIndex + k) }
-                }
-            }
-            for (k, value) in zip(firstIndex..., values) {
-                let rc: Int32 = switch value {
-                case .null: sqlite3_bind_null(handle, k)
-                case .integer(let v): sqlite3_bind_int64(handle, k, v)
-                case .real(let v): sqlite3_bind_double(handle, k, v)
-                case .text(let range): bindText(held(range), at: k, on: handle, copy: false)
-                case .blob(let range):
-                    // A NULL pointer would bind SQL NULL, not the empty blob.
-                    range.isEmpty ? sqlite3_bind_zeroblob(handle, k, 0)
-                        : sqlite3_bind_blob64(handle, k, held(range).baseAddress, UInt64(range.count), nil)
-                }
-                try check(rc, handle)
-            }
-            return try body()
-        }
-    }
-
     /// Binds a string literal without copying it: its bytes live as long as the program, so
     /// SQLite is told they are static. For codes in hot insert loops, where the copy SQLite
     /// otherwise makes cost an allocation and a free per value.
@@ -259,7 +175,6 @@ public final class Statement {
     /// On failure the statement is reset before throwing so it cannot keep holding a lock.
     public func step() throws -> Bool {
         let handle = try live()
-        if !connection.held.isEmpty { try connection.writeHeld() }
         let rc = sqlite3_step(handle)
         switch rc {
         case SQLITE_ROW: return true
@@ -351,15 +266,6 @@ public final class Statement {
         handle.map { sqlite3_column_double($0, Int32(index)) } ?? 0
     }
 
-    /// Lends a TEXT or BLOB column's bytes without making a `String` or an array: they are
-    /// SQLite's own and valid only inside `body`. For columns decoded on the hot path.
-    public func withBytes<T>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        guard let handle, let base = sqlite3_column_blob(handle, Int32(index)) else {
-            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
-        }
-        return try body(UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(handle, Int32(index)))))
-    }
-
     public func string(at index: Int) -> String? {
         value(at: index).stringValue
     }
@@ -372,14 +278,4 @@ public final class Statement {
     public func row() -> Row {
         Row(columns: columnNames, values: (0..<columnCount).map { value(at: $0) })
     }
-}
-
-/// A value to bind whose text or blob bytes are a range of a shared buffer: how
-/// `RowAppender` holds its rows and how `withTexts` passes its texts.
-enum BufferedValue {
-    case null
-    case integer(Int64)
-    case real(Double)
-    case text(Range<Int>)
-    case blob(Range<Int>)
 }

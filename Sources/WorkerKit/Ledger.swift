@@ -1,22 +1,14 @@
 import Foundation
 import Store
 
-/// The processed-message ledger: which message ids this queue has already dealt with.
+/// The processed-message ledger: which message ids a queue has already dealt with.
 ///
-/// Two tables hold it (migration 3). `ledger_batches` is a journal: one row per transaction,
-/// listing every id that transaction made known to the queue. `message_ledger` keeps a row
-/// only for an id with more to say than "processed": a retry on its way, a dead letter, a run
-/// after either. Both commit or roll back with the handlers' effects, so together they are
-/// proof of them; the view `processed_messages` reads them as one.
-///
-/// Most ids are new. Deciding that from an in-memory index of the journal's id hashes costs
-/// no SQL at all, where a b-tree row per message was a third of the worker's CPU, on cores the
-/// broker needs. The index only says "new" or "maybe known"; a maybe goes to SQL and is
-/// settled exactly. It can say "new" safely because it is brought up to date inside each
-/// write transaction (`transaction`), while no other writer can add to the journal, and
-/// because every id that gets a `message_ledger` row is journaled as well.
+/// One `message_ledger` row per message id and queue, written in the same transaction as the
+/// handler's effects, so the row is the proof of them. A claim is an `INSERT … ON CONFLICT DO
+/// NOTHING`: a new id inserts its row, a known one changes nothing and its existing row says
+/// whether it may run again (a retry that is due, an operator's replay of a dead letter).
 final class Ledger {
-    /// Stored as these integers (migration 2); the view `processed_messages` spells them out.
+    /// Stored as these integers; the view `processed_messages` spells them out.
     enum Outcome: Int {
         case processed = 0
         case retryScheduled = 1
@@ -27,24 +19,6 @@ final class Ledger {
     private let db: Database
     /// The queue's number in `ledger_queues`: rows carry it instead of the name.
     private let queueID: Int64
-    /// Hash of every journaled id of this queue → the journal row that last listed it.
-    private var index = HashSlots()
-    /// The newest journal row of this queue that `index` has taken in.
-    private var seen: Int64 = 0
-    /// Ids made known in the current transaction, journaled when it ends.
-    private var pending = ClaimIDs()
-    /// The hashes of `pending`, and of claims rolled back since the transaction began (a
-    /// stale hash only sends a lookup to the exact comparison).
-    private var pendingHashes = HashSlots(minimumCapacity: 512)
-    /// The journal row this transaction wrote, taken into `index` once it has committed.
-    private var written: Int64?
-    private var json: [UInt8] = []
-    private let newRows: Statement
-    private let append: Statement
-    private let lookup: Statement
-    private let upsert: Statement
-    private let inRow: Statement
-    private let inQueue: Statement
 
     init(queue: String, db: Database) throws {
         self.queue = queue
@@ -56,76 +30,6 @@ final class Ledger {
             throw StoreError(code: 0, message: "ledger_queues has no row for \(queue) after inserting it")
         }
         queueID = id
-        newRows = try db.prepare("SELECT id, message_ids FROM ledger_batches WHERE queue_id = ?1 AND id > ?2 ORDER BY id")
-        try newRows.bind(id, at: 1)
-        append = try db.prepare("INSERT INTO ledger_batches (queue_id, at_ms, message_ids) VALUES (?1, ?2, ?3)")
-        try append.bind(id, at: 1)
-        lookup = try db.prepare("SELECT outcome, attempts FROM message_ledger WHERE queue_id = ? AND message_id = ?")
-        try lookup.bind(id, at: 1)
-        upsert = try db.prepare("""
-            INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)
-            VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (message_id, queue_id) DO UPDATE SET outcome = excluded.outcome,
-                attempts = excluded.attempts, detail = excluded.detail, at_ms = excluded.at_ms
-            """)
-        inRow = try db.prepare("SELECT message_ids FROM ledger_batches WHERE id = ?")
-        inQueue = try db.prepare("SELECT message_ids FROM ledger_batches WHERE queue_id = ?")
-        // The bulk of the journal is read here, outside any write transaction, so a large one
-        // does not hold the write lock; each transaction then reads only what is newer.
-        try catchUp()
-    }
-
-    /// Runs `body` in a write transaction whose claims the ledger journals just before it
-    /// commits (at `millis`). Every claim, record and savepoint belongs inside one.
-    func transaction<T>(at millis: Int64, _ body: () throws -> T) throws -> T {
-        let result = try db.transaction {
-            pending.removeAll()
-            pendingHashes.removeAll()
-            written = nil
-            try catchUp()
-            let result = try body()
-            try journal(at: millis)
-            return result
-        }
-        if let written {
-            for hash in pending.hashes { index.set(hash, to: written) }
-            seen = written
-        }
-        return result
-    }
-
-    /// Takes journal rows newer than `seen` into the index: other consumers' (or, after a
-    /// failed commit that did commit, this one's). Writers are serialised and ids only grow,
-    /// so nothing can appear behind `seen` later.
-    private func catchUp() throws {
-        try newRows.bind(seen, at: 2)
-        defer { newRows.reset() }
-        while try newRows.step() {
-            let row = newRows.int64(at: 0)
-            try newRows.withBytes(at: 1) { json in
-                try MessageIDs.decode(json) { index.set(MessageIDs.hash($0), to: row) }
-            }
-            seen = row
-        }
-    }
-
-    /// Writes this transaction's journal row, if it made any id known.
-    private func journal(at millis: Int64) throws {
-        guard !pending.isEmpty else { return }
-        MessageIDs.encode(pending, into: &json)
-        try append.bind(millis, at: 2)
-        _ = try append.withTexts(in: json, [0..<json.count][...], from: 3) { try append.execute() }
-        written = db.lastInsertRowID
-    }
-
-    private func makeKnown(_ id: UnsafeRawBufferPointer, hash: UInt64) {
-        pendingHashes.set(hash, to: 0)
-        pending.append(id, hash: hash)
-    }
-
-    /// Whether `id` was made known earlier in this transaction.
-    private func isPending(_ id: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
-        pendingHashes[hash] != nil && pending.holds(id, hash: hash)
     }
 
     /// Records `id` as processed unless it is a duplicate; returns false for a duplicate.
@@ -135,97 +39,29 @@ final class Ledger {
     /// after a crash, must not run beside its own retry. An operator's replay of a
     /// dead-lettered message (`replayed`) is the one way to run a settled id again.
     func claim(_ id: String, attempt: Int, replayed: Bool, at millis: Int64) throws -> Bool {
-        return try MessageIDs.withHashedBytes(of: id) { bytes, hash in
-            let indexed = index[hash]
-            guard indexed != nil || pendingHashes[hash] != nil else {
-                makeKnown(bytes, hash: hash)
-                return true
-            }
-            // Maybe known. A `message_ledger` row, if any, says what happened to it.
-            try lookup.bind(id, at: 2)
-            defer { lookup.reset() }
-            if try lookup.step() {
-                let outcome = Outcome(rawValue: Int(lookup.int64(at: 0)))
-                let retryDue = outcome == .retryScheduled && attempt >= Int(lookup.int64(at: 1))
-                let replay = outcome == .deadLettered && replayed
-                guard retryDue || replay else { return false }
-                lookup.reset()
-                try record(id, outcome: .processed, attempts: attempt, detail: nil, at: millis)
-                return true
-            }
-            if isPending(bytes, hash: hash) { return false }
-            if let indexed, try journalHolds(bytes, row: indexed) { return false }
-            // Another id with the same hash, or one whose journal row was purged since.
-            makeKnown(bytes, hash: hash)
-            return true
-        }
-    }
-
-    /// Whether the journal lists `id` for this queue: in `row` (where the index last saw its
-    /// hash), or failing that anywhere, which only a hash collision or a purge leads to. The
-    /// lists are read here, not with SQLite's `json_each`, which cuts a value at a NUL.
-    private func journalHolds(_ id: UnsafeRawBufferPointer, row: Int64) throws -> Bool {
-        for statement in [inRow, inQueue] {
-            try statement.bind(statement === inRow ? row : queueID, at: 1)
-            defer { statement.reset() }
-            while try statement.step() {
-                var found = false
-                try statement.withBytes(at: 0) { json in
-                    try MessageIDs.decode(json) { if !found && $0.elementsEqual(id) { found = true } }
-                }
-                if found { return true }
-            }
-        }
-        return false
-    }
-
-    /// Claims a batch of first-attempt ids (none retried or replayed) at once. For ids the
-    /// index has never seen, and no two alike, that is only memory: the journal row is
-    /// written when the transaction ends.
-    ///
-    /// Returns false, claiming none, when any id may be known or appears twice in `ids`; the
-    /// caller then claims one message at a time, which tells each case apart.
-    func claimFirstAttempts(_ ids: ClaimIDs) -> Bool {
-        precondition(pending.isEmpty, "a bulk claim must be the transaction's first")
-        guard Self.stage(ids.hashes, unknownTo: index, in: &pendingHashes) else { return false }
-        pending = ids
+        let inserted = try db.execute("""
+            INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, at_ms) VALUES (?, ?, 0, ?, ?)
+            ON CONFLICT (message_id, queue_id) DO NOTHING
+            """, [.integer(queueID), .text(id), .int(attempt), .integer(millis)])
+        if inserted == 1 { return true }
+        guard let row = try db.query("SELECT outcome, attempts FROM message_ledger WHERE queue_id = ? AND message_id = ?",
+                                     [.integer(queueID), .text(id)]).first else { return false }
+        let outcome = row.int("outcome").flatMap(Outcome.init(rawValue:))
+        let retryDue = outcome == .retryScheduled && attempt >= (row.int("attempts") ?? 0)
+        let replay = outcome == .deadLettered && replayed
+        guard retryDue || replay else { return false }
+        try record(id, outcome: .processed, attempts: attempt, detail: nil, at: millis)
         return true
     }
 
-    /// Adds `hashes` to `staged` if none is in `index` or repeated; otherwise leaves `staged`
-    /// empty. Static, with the tables as arguments, so the loop makes no run-time exclusivity
-    /// check per id, as it would reaching the ledger's own stored properties each time.
-    private static func stage(_ hashes: [UInt64], unknownTo index: HashSlots, in staged: inout HashSlots) -> Bool {
-        for hash in hashes {
-            guard index[hash] == nil, staged.set(hash, to: 0) else {
-                staged.removeAll()
-                return false
-            }
-        }
-        return true
-    }
-
-    /// Runs `body` in a savepoint (the careful pass's, one per message). If it throws, the
-    /// savepoint's effects are rolled back, and so are the claims made inside it: the ledger
-    /// must not vouch for effects that are gone.
-    func savepoint<T>(_ body: () throws -> T) throws -> T {
-        let mark = pending.count
-        do {
-            return try db.savepoint(body)
-        } catch {
-            pending.removeLast(pending.count - mark)
-            throw error
-        }
-    }
-
-    /// Writes what became of `id` to `message_ledger`, and journals the id if it is new, so
-    /// that every consumer's index knows to look there.
+    /// Writes what became of `id`, replacing what the ledger said of it before.
     func record(_ id: String, outcome: Outcome, attempts: Int, detail: String?, at millis: Int64) throws {
-        try upsert.run([.integer(queueID), .text(id), .int(outcome.rawValue), .int(attempts), .optional(detail),
-                        .integer(millis)])
-        MessageIDs.withHashedBytes(of: id) { bytes, hash in
-            if index[hash] == nil && !isPending(bytes, hash: hash) { makeKnown(bytes, hash: hash) }
-        }
+        try db.execute("""
+            INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (message_id, queue_id) DO UPDATE SET outcome = excluded.outcome,
+                attempts = excluded.attempts, detail = excluded.detail, at_ms = excluded.at_ms
+            """, [.integer(queueID), .text(id), .int(outcome.rawValue), .int(attempts), .optional(detail),
+                  .integer(millis)])
     }
 }
 

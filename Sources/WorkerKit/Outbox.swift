@@ -25,9 +25,9 @@ final class Outbox {
         pending = true
     }
 
-    /// Publishes every committed row with confirms, deleting each chunk once confirmed.
-    /// `publisher` is asked for only when there is a row to publish.
-    func flush(db: Database, publisher: () throws -> Connection) throws {
+    /// Publishes every committed row with confirms through `publish`, deleting each chunk once
+    /// confirmed.
+    func flush(db: Database, publish: ([OutgoingMessage], _ mandatory: Bool) throws -> Void) throws {
         guard pending else { return }
         while true {
             let rows = try db.query("""
@@ -46,7 +46,7 @@ final class Outbox {
                     body: row.blob("body") ?? [])
             }
             // Events are broadcast: no subscriber is not an error, so not mandatory.
-            try publisher().publishConfirmed(messages, mandatory: false)
+            try publish(messages, false)
             try db.execute("DELETE FROM outbox WHERE id <= ?", [.integer(last)])
         }
         pending = false

@@ -166,5 +166,14 @@ enum RuntimeSchema {
                 UNION ALL SELECT worker, 'batch_commit_us_max', batch_commit_us_max, updated_at FROM worker_totals
                 UNION ALL SELECT worker, 'last_batch_size', last_batch_size, updated_at FROM worker_totals;
             """),
+        // One `message_ledger` row per message again: the journal's ids move back into it.
+        Migration(version: 5, name: "runtime: one ledger row per message", sql: """
+            INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)
+                SELECT b.queue_id, j.value, 0, 0, NULL, b.at_ms FROM ledger_batches b JOIN json_each(b.message_ids) j
+                WHERE true ON CONFLICT (message_id, queue_id) DO NOTHING;
+            DROP VIEW processed_messages;
+            DROP TABLE ledger_batches;
+            \(ledgerView);
+            """),
     ]
 }

@@ -50,32 +50,41 @@ public struct WorkerOptions: Sendable {
 /// the ledger row and only acks, so at-least-once delivery gives exactly-once effects.
 public final class Worker: Sendable {
     public let options: WorkerOptions
-    let brokers: [BrokerEndpoint]
     let databasePath: String
     let now: @Sendable () -> Date
     let log: Log
     let shutdown: ShutdownSignal
     let makeHandler: @Sendable () throws -> any MessageHandler
+    /// Consumer `index`'s message source (from 1).
+    let makeSource: @Sendable (_ index: Int) -> any MessageSource
 
-    public init(options: WorkerOptions, brokers: [BrokerEndpoint], databasePath: String,
-                now: @escaping @Sendable () -> Date = { Date() }, log: Log, shutdown: ShutdownSignal,
-                makeHandler: @escaping @Sendable () throws -> any MessageHandler) {
+    /// A worker on RabbitMQ.
+    public convenience init(options: WorkerOptions, brokers: [BrokerEndpoint], databasePath: String,
+                            now: @escaping @Sendable () -> Date = { Date() }, log: Log, shutdown: ShutdownSignal,
+                            makeHandler: @escaping @Sendable () throws -> any MessageHandler) {
+        self.init(options: options, databasePath: databasePath, now: now, log: log, shutdown: shutdown,
+                  makeHandler: makeHandler) { BrokerSource(brokers: brokers, options: options, index: $0) }
+    }
+
+    /// A worker on any message source (tests use an in-memory one).
+    public init(options: WorkerOptions, databasePath: String, now: @escaping @Sendable () -> Date = { Date() },
+                log: Log, shutdown: ShutdownSignal, makeHandler: @escaping @Sendable () throws -> any MessageHandler,
+                makeSource: @escaping @Sendable (_ index: Int) -> any MessageSource) {
         self.options = options
-        self.brokers = brokers
         self.databasePath = databasePath
         self.now = now
         self.log = log
         self.shutdown = shutdown
         self.makeHandler = makeHandler
+        self.makeSource = makeSource
     }
 
     /// Applies the runtime's and the handler's migrations, then blocks running the consumers
     /// on their own threads (rabbitmq-c and SQLite calls block; they stay off the Swift
     /// concurrency pool). Returns once every consumer has finished its batch and closed.
     ///
-    /// The consumers connect to the broker and declare the topology while the migrations run:
-    /// neither needs the other, and done one after the other they made a worker's start-up
-    /// their sum. No consumer takes a message before the schema is in place.
+    /// The consumers connect and declare the topology while the migrations run, since neither
+    /// needs the other; no consumer takes a message before the schema is in place.
     public func run() throws {
         let schema = SchemaGate()
         let done = DispatchGroup()
@@ -84,17 +93,18 @@ public final class Worker: Sendable {
             done.enter()
             let thread = Thread { [self] in
                 defer { done.leave() }
-                // A failure here is left to the consumer's own connect, which retries with backoff.
-                let early = try? ConsumerLoop.open(index: i, of: self)
+                let source = makeSource(i)
+                // A failure here is left to the consumer's own loop, which retries with backoff.
+                try? source.connect()
                 guard schema.waitUntilReady() else {
-                    early?.close()
+                    source.disconnect(failed: false)
                     return
                 }
                 do {
-                    try ConsumerLoop(worker: self, index: i, connected: early).run()
+                    try ConsumerLoop(worker: self, index: i, source: source).run()
                 } catch {
-                    early?.close()
-                    log.error("consumer stopped", ["consumer": i, "error": error])
+                    source.disconnect(failed: false)
+                    log.error("consumer stopped", ["queue": options.queue, "consumer": i, "error": error])
                     failures.add(error)
                     shutdown.request()
                 }
@@ -104,7 +114,7 @@ public final class Worker: Sendable {
             thread.start()
         }
         // Kept open while the consumers run: closing the only connection would checkpoint the
-        // log and delete it (two fsyncs) just before the first consumer creates it again.
+        // log and delete it just before the first consumer creates it again.
         var db: Database?
         defer { db?.close() }
         do {

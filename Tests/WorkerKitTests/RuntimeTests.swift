@@ -6,18 +6,16 @@ import Testing
 import WorkerKit
 
 /// A handler whose behaviour per message is chosen by the body: `ok`, `transient`,
-/// `permanent`, `event` (also emits an event), `appended` (also appends a row through a
-/// `RowAppender`) or `appended-bad` (appends a row that breaks NOT NULL, which fails only
-/// when the appender writes, after `handle` returned). Records when each delivery attempt was
-/// first handled (the runtime may run a handler twice for one attempt: once on the fast path
-/// and again, alone in a savepoint, after a batch-mate failed).
+/// `permanent`, `event` (also emits an event) or `null` (writes a row that breaks NOT NULL).
+/// Records when each delivery attempt was first handled (the runtime may run a handler twice
+/// for one attempt: once in the fast pass and again, alone in a savepoint, after a batch-mate
+/// failed).
 final class ScriptedHandler: MessageHandler {
     static let attempts = Mutex<[String: [Int: Date]]>([:])
     static let routingKeys = Mutex<[String: Set<String>]>([:])
 
     var migrations: [Migration] {
-        [Migration(version: 100, name: "effects", sql: "CREATE TABLE effects (message_id TEXT NOT NULL)"),
-         Migration(version: 101, name: "appended", sql: "CREATE TABLE appended (message_id TEXT NOT NULL)")]
+        [Migration(version: 100, name: "effects", sql: "CREATE TABLE effects (message_id TEXT NOT NULL)")]
     }
 
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
@@ -30,9 +28,7 @@ final class ScriptedHandler: MessageHandler {
         switch String(decoding: message.body, as: UTF8.self) {
         case "transient": throw HandlerError.transient("mail server unavailable")
         case "permanent": throw HandlerError.permanent("line 3, column year: \"7\" is not a primary year")
-        case "appended", "appended-bad":
-            let id: SQLValue = message.body.count == "appended".utf8.count ? .text(message.messageID) : .null
-            try context.db.appender(into: "appended", columns: ["message_id"]).append([id])
+        case "null": try context.db.execute("INSERT INTO effects (message_id) VALUES (NULL)")
         case "event":
             try context.emit(routingKey: "test.done", type: "test.done",
                              json: Array("{\"id\":\"\(message.messageID)\"}".utf8), messageID: "done:\(message.messageID)")
@@ -41,30 +37,58 @@ final class ScriptedHandler: MessageHandler {
     }
 }
 
+/// Where a test's messages travel: the in-memory source (a unit test of the consumer loop) or
+/// the real broker (the same rules, end to end).
+enum Transport: String, CaseIterable, Sendable {
+    case memory, broker
+}
+
 /// Runs a worker in-process on a private topology until `until` holds or time runs out.
 struct InProcessRun {
     let topology: Topology
+    let transport: Transport
+    let memory: InMemoryBroker
     let db = Fixture.tempDatabase()
 
-    init(retryDelays: [Int] = [200, 400, 800]) {
+    init(_ transport: Transport = .broker, retryDelays: [Int] = [200, 400, 800]) {
+        self.transport = transport
         topology = .isolated(prefix: Fixture.uniquePrefix(), retryDelays: retryDelays)
+        memory = InMemoryBroker(topology: topology)
     }
 
     func publish(_ messages: [(id: String?, body: String)]) throws {
+        let outgoing = messages.map { m in
+            OutgoingMessage(exchange: topology.intakeExchange, routingKey: "work.test",
+                            properties: MessageProperties(messageID: m.id, type: "test"), body: Array(m.body.utf8))
+        }
+        guard transport == .broker else {
+            for m in outgoing { try memory.publish(m) }
+            return
+        }
         let c = try Fixture.connect()
         defer { c.close() }
         try topology.declare(on: c)
-        try c.publishConfirmed(messages.map { m in
-            OutgoingMessage(exchange: topology.intakeExchange, routingKey: "work.test",
-                            properties: MessageProperties(messageID: m.id, type: "test"), body: Array(m.body.utf8))
-        })
+        try c.publishConfirmed(outgoing)
+    }
+
+    func worker(shutdown: ShutdownSignal, minimum: Log.Level = .warn,
+                handler: @escaping @Sendable () -> any MessageHandler = { ScriptedHandler() }) throws -> Worker {
+        let options = WorkerOptions(name: "test", queue: topology.queues[0].name, topology: topology)
+        let log = Log(component: "test", minimum: minimum)
+        switch transport {
+        case .broker:
+            return Worker(options: options, brokers: [try Fixture.endpoint()], databasePath: db, log: log,
+                          shutdown: shutdown, makeHandler: handler)
+        case .memory:
+            return Worker(options: options, databasePath: db, log: log, shutdown: shutdown, makeHandler: handler) {
+                [memory] _ in InMemorySource(broker: memory)
+            }
+        }
     }
 
     func run(seconds: Double, until: @escaping @Sendable () throws -> Bool) throws {
         let shutdown = ShutdownSignal()
-        let worker = Worker(options: WorkerOptions(name: "test", queue: topology.queues[0].name, topology: topology),
-                            brokers: [try Fixture.endpoint()], databasePath: db,
-                            log: Log(component: "test", minimum: .warn), shutdown: shutdown) { ScriptedHandler() }
+        let worker = try worker(shutdown: shutdown)
         let finished = DispatchSemaphore(value: 0)
         let failure = Mutex<String?>(nil)
         Thread.detachNewThread {
@@ -84,10 +108,20 @@ struct InProcessRun {
     }
 
     func dead() throws -> [Delivery] {
+        guard transport == .broker else { return memory.dead }
+        return try drain(Topology.deadQueue(topology.queues[0].name))
+    }
+
+    func events() throws -> [Delivery] {
+        guard transport == .broker else { return memory.events }
+        return try drain(topology.eventLogQueue!)
+    }
+
+    private func drain(_ queue: String) throws -> [Delivery] {
         let c = try Fixture.connect()
         defer { c.close() }
         var out: [Delivery] = []
-        while let d = try c.get(Topology.deadQueue(topology.queues[0].name)) {
+        while let d = try c.get(queue) {
             out.append(d)
             try c.ack(d.deliveryTag)
         }
@@ -95,7 +129,7 @@ struct InProcessRun {
     }
 
     func cleanUp() {
-        guard let c = try? Fixture.connect() else { return }
+        guard transport == .broker, let c = try? Fixture.connect() else { return }
         topology.delete(on: c)
         c.close()
     }
@@ -113,8 +147,9 @@ final class UnmigratableHandler: MessageHandler {
 
 @Suite("Runtime: retries, dead letters, duplicates, events")
 struct RuntimeTests {
-    @Test func poisonMessageIsRetriedWithGrowingDelaysThenDeadLetteredAndItsNeighboursAreUnaffected() throws {
-        let run = InProcessRun()
+    @Test(arguments: Transport.allCases)
+    func poisonMessageIsRetriedWithGrowingDelaysThenDeadLetteredAndItsNeighboursAreUnaffected(transport: Transport) throws {
+        let run = InProcessRun(transport)
         defer { run.cleanUp() }
         let id = "poison-\(UUID().uuidString)"
         var messages: [(id: String?, body: String)] = (0..<50).map { ("ok-\($0)-\(id)", "ok") }
@@ -146,8 +181,9 @@ struct RuntimeTests {
         #expect(try run.count("SELECT value FROM worker_counters WHERE name = 'retried'") == 3)
     }
 
-    @Test func invalidInputIsDeadLetteredAtOnceAndTheSenderIsTold() throws {
-        let run = InProcessRun()
+    @Test(arguments: Transport.allCases)
+    func invalidInputIsDeadLetteredAtOnceAndTheSenderIsTold(transport: Transport) throws {
+        let run = InProcessRun(transport)
         defer { run.cleanUp() }
         try run.publish([("bad-1", "permanent"), ("good-1", "ok")])
         try run.run(seconds: 10) {
@@ -159,8 +195,7 @@ struct RuntimeTests {
         #expect(dead.first?.properties.headers["x-error"]?.stringValue == "line 3, column year: \"7\" is not a primary year")
         #expect(try run.count("SELECT count(*) FROM effects") == 1)
         // The dead-letter notice went to trust.events (through the outbox, now empty).
-        let c = try Fixture.connect()
-        let event = try #require(try c.get(run.topology.eventLogQueue!))
+        let event = try #require(try run.events().first)
         #expect(event.routingKey == "deadletter.\(run.topology.queues[0].name)")
         let json = try JSONSerialization.jsonObject(with: Data(event.body)) as? [String: Any]
         #expect(json?["message_id"] as? String == "bad-1")
@@ -168,31 +203,31 @@ struct RuntimeTests {
         #expect(try run.count("SELECT count(*) FROM outbox") == 0)
     }
 
-    /// A row held by an appender fails when it is written, after its handler returned: by
-    /// the next message's first statement, or, for the last message of a batch, when the
-    /// runtime writes what the batch still holds. Either way the failure must land on that
-    /// message alone: it is dead-lettered with the constraint's reason, its own effect is
-    /// rolled back, and its batch-mates commit.
-    @Test(arguments: [15, 30])
-    func aBadAppendedRowDeadLettersItsOwnMessageOnly(position: Int) throws {
-        let run = InProcessRun()
+    /// A message that fails anywhere in a batch (first, middle, last) is rolled back alone:
+    /// it is dead-lettered with its own reason, and its batch-mates commit once each.
+    @Test(arguments: Transport.allCases, [0, 15, 30])
+    func aFailingMessageIsSettledAloneAndItsBatchMatesCommit(transport: Transport, position: Int) throws {
+        let run = InProcessRun(transport)
         defer { run.cleanUp() }
         let suffix = UUID().uuidString, bad = "bad-\(suffix)"
-        var messages: [(id: String?, body: String)] = (0..<30).map { ("ok-\($0)-\(suffix)", "appended") }
-        messages.insert((bad, "appended-bad"), at: position)
+        var messages: [(id: String?, body: String)] = (0..<30).map { ("ok-\($0)-\(suffix)", "ok") }
+        messages.insert((bad, "null"), at: position)
         try run.publish(messages)
         try run.run(seconds: 10) { try run.count("SELECT count(*) FROM processed_messages") == 31 }
         let dead = try run.dead()
         #expect(dead.map(\.properties.messageID) == [bad])
-        #expect(dead.first?.properties.headers["x-error"]?.stringValue?.contains("NOT NULL constraint failed: appended.message_id") == true)
-        #expect(try run.count("SELECT count(*) FROM appended WHERE message_id LIKE 'ok-%'") == 30)
-        #expect(try run.count("SELECT count(DISTINCT message_id) FROM appended") == 30)
+        #expect(dead.first?.properties.headers["x-error"]?.stringValue?.contains("NOT NULL constraint failed: effects.message_id") == true)
+        #expect(try run.count("SELECT count(*) FROM effects WHERE message_id LIKE 'ok-%'") == 30)
+        #expect(try run.count("SELECT count(DISTINCT message_id) FROM effects") == 30)
         #expect(try run.count("SELECT count(*) FROM effects WHERE message_id = ?", [.text(bad)]) == 0)
         #expect(try run.count("SELECT count(*) FROM effects") == 30)
+        #expect(try run.count("SELECT value FROM worker_counters WHERE name = 'processed'") == 30)
+        #expect(try run.count("SELECT value FROM worker_counters WHERE name = 'dead_lettered'") == 1)
     }
 
-    @Test func messageWithoutAnIDIsDeadLetteredWithAClearReason() throws {
-        let run = InProcessRun()
+    @Test(arguments: Transport.allCases)
+    func messageWithoutAnIDIsDeadLetteredWithAClearReason(transport: Transport) throws {
+        let run = InProcessRun(transport)
         defer { run.cleanUp() }
         try run.publish([(nil, "ok"), ("with-id", "ok")])
         try run.run(seconds: 10) { try run.count("SELECT count(*) FROM processed_messages") == 1 }
@@ -203,8 +238,9 @@ struct RuntimeTests {
         #expect(try run.count("SELECT count(*) FROM effects") == 1)
     }
 
-    @Test func aRepublishedMessageHasNoSecondEffect() throws {
-        let run = InProcessRun()
+    @Test(arguments: Transport.allCases)
+    func aRepublishedMessageHasNoSecondEffect(transport: Transport) throws {
+        let run = InProcessRun(transport)
         defer { run.cleanUp() }
         try run.publish([("same", "ok"), ("other", "ok"), ("same", "ok")])
         try run.publish([("same", "ok")])
@@ -222,11 +258,7 @@ struct RuntimeTests {
         let run = InProcessRun()
         defer { run.cleanUp() }
         try run.publish([("m1", "ok"), ("m2", "ok"), ("m3", "ok")])
-        let worker = Worker(options: WorkerOptions(name: "test", queue: run.topology.queues[0].name, topology: run.topology),
-                            brokers: [try Fixture.endpoint()], databasePath: run.db,
-                            log: Log(component: "test", minimum: .error), shutdown: ShutdownSignal()) {
-            UnmigratableHandler()
-        }
+        let worker = try run.worker(shutdown: ShutdownSignal(), minimum: .error) { UnmigratableHandler() }
         let started = Date()
         #expect(throws: MigrationError.self) { try worker.run() }
         #expect(Date().timeIntervalSince(started) < 10)
@@ -241,17 +273,41 @@ struct RuntimeTests {
         #expect(left.allSatisfy { !$0.redelivered })
     }
 
-    @Test func eventsArePublishedOnlyForCommittedEffects() throws {
-        let run = InProcessRun()
+    @Test(arguments: Transport.allCases)
+    func eventsArePublishedOnlyForCommittedEffects(transport: Transport) throws {
+        let run = InProcessRun(transport)
         defer { run.cleanUp() }
-        try run.publish([("e1", "event"), ("e2", "event")])
-        try run.run(seconds: 10) { try run.count("SELECT count(*) FROM processed_messages") == 2 }
-        let c = try Fixture.connect()
-        var ids: [String] = []
-        while let e = try c.get(run.topology.eventLogQueue!) {
-            ids.append(e.properties.messageID ?? "?")
-            try c.ack(e.deliveryTag)
+        try run.publish([("e1", "event"), ("e2", "event"), ("e3", "permanent")])
+        try run.run(seconds: 10) { try run.count("SELECT count(*) FROM processed_messages") == 3 }
+        let ids = try run.events().compactMap(\.properties.messageID).sorted()
+        #expect(ids == ["dead-lettered:\(run.topology.queues[0].name):e3", "done:e1", "done:e2"])
+    }
+
+    /// A delivery taken but not acknowledged when the connection broke comes back marked
+    /// redelivered; the ledger recognises the ones that committed, and the loop reconnects.
+    @Test func aBrokenConnectionRedeliversAndNothingRunsTwice() throws {
+        let run = InProcessRun(.memory)
+        try run.publish((0..<500).map { ("m-\($0)", "ok") })
+        run.memory.refuseConnections(2)
+        run.memory.loseAcks(2)
+        try run.run(seconds: 10) {
+            try run.count("SELECT count(*) FROM processed_messages") == 500 && run.memory.outstanding == 0
         }
-        #expect(ids.sorted() == ["done:e1", "done:e2"])
+        #expect(try run.count("SELECT count(DISTINCT message_id) FROM effects") == 500)
+        #expect(try run.count("SELECT count(*) FROM effects") == 500)
+        #expect(try run.count("SELECT value FROM worker_counters WHERE name = 'duplicates'") > 0)
+        #expect(run.memory.outstanding == 0)
+    }
+
+    /// Redelivered copies of committed messages (a crash between commit and ack) are acked
+    /// without a second effect, in the same batch as new ones.
+    @Test func redeliveredCopiesOfCommittedMessagesAreOnlyAcked() throws {
+        let run = InProcessRun(.memory)
+        try run.publish((0..<20).map { ("r-\($0)", "ok") })
+        try run.run(seconds: 10) { try run.count("SELECT count(*) FROM processed_messages") == 20 }
+        try run.publish((10..<30).map { ("r-\($0)", "ok") })
+        try run.run(seconds: 10) { try run.count("SELECT count(*) FROM processed_messages") == 30 }
+        #expect(try run.count("SELECT count(*) FROM effects") == 30)
+        #expect(try run.count("SELECT value FROM worker_counters WHERE name = 'duplicates'") == 10)
     }
 }

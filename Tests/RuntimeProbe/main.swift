@@ -5,7 +5,6 @@
 //   RuntimeProbe publish --prefix P --count N [--from K] [--rate MSGS_PER_S]
 //   RuntimeProbe worker  --prefix P [--db PATH] [--expect N] [--consumers C] [--prefetch N]
 //                        [--batch N] [--linger S]   (defaults: half the prefetch; the runtime's)
-//                        [--per-statement]   (insert with a statement per message, not an appender)
 //   RuntimeProbe bare    --prefix P --expect N [--prefetch N]
 //   RuntimeProbe cleanup --prefix P [--trust]   (--trust: the whole trust topology under prefix
 //                                                P, as TRUST_TOPOLOGY_PREFIX=P declares it)
@@ -33,40 +32,25 @@ let prefetch = option("prefetch").flatMap(Int.init) ?? 400
 let expect = option("expect").flatMap(Int.init)
 let log = Log(component: "probe-\(mode)")
 
-/// Inserts one row per message. The effects table deliberately has no unique constraint: a
-/// second effect for a message must show up as a second row, not be hidden by the schema.
-///
-/// By default the row goes through an appender, as a handler writing rows should; with
-/// `perStatement` it is an INSERT of its own, for comparing the two by hand (BENCHMARKS.md).
+/// Inserts one row per message with a prepared statement, as the workers' handlers do. The
+/// effects table has no unique constraint: a second effect for a message must show up as a
+/// second row, not be hidden by the schema.
 final class InsertHandler: MessageHandler {
     static let processed = Atomic<Int>(0)
     let shutdown: ShutdownSignal
     let expect: Int?
-    let perStatement: Bool
-    init(shutdown: ShutdownSignal, expect: Int?, perStatement: Bool) {
+    init(shutdown: ShutdownSignal, expect: Int?) {
         self.shutdown = shutdown
         self.expect = expect
-        self.perStatement = perStatement
     }
     var migrations: [Migration] {
         [Migration(version: 100, name: "probe effects",
                    sql: "CREATE TABLE probe_effects (message_id TEXT NOT NULL, bytes INTEGER NOT NULL)")]
     }
-    /// Prepared once per consumer, as a handler on a hot path should.
-    private var insert: Statement?
-    private var effects: RowAppender?
 
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
-        if perStatement {
-            let insert = try self.insert ?? context.db.prepare("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)")
-            self.insert = insert
-            try insert.bind(message.body.count, at: 2)
-            _ = try insert.withText(message.messageID, at: 1) { try insert.execute() }
-        } else {
-            let effects = self.effects ?? context.db.appender(into: "probe_effects", columns: ["message_id", "bytes"])
-            self.effects = effects
-            try effects.append([.text(message.messageID), .int(message.body.count)])
-        }
+        try context.db.prepare("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)")
+            .run(.text(message.messageID), .int(message.body.count))
         let n = Self.processed.wrappingAdd(1, ordering: .relaxed).newValue
         if let expect, n >= expect { shutdown.request() }
     }
@@ -106,7 +90,7 @@ case "worker":
     shutdown.installSignalHandlers(log: log)
     let worker = Worker(options: options, brokers: settings.brokers, databasePath: option("db") ?? settings.databasePath,
                         log: log, shutdown: shutdown) {
-        InsertHandler(shutdown: shutdown, expect: expect, perStatement: args.contains("--per-statement"))
+        InsertHandler(shutdown: shutdown, expect: expect)
     }
     do {
         try worker.run()
