@@ -359,11 +359,10 @@ public final class Connection: @unchecked Sendable {
     private static let basicDeliver: amqp_method_number_t = 0x003C_003C
 
     /// Reads the header and body frames that follow a `basic.deliver` straight into the
-    /// `Delivery`. rabbitmq-c's `amqp_consume_message` would first copy the exchange, routing
-    /// key, consumer tag and body into fresh allocations and the properties into a new 4 KB
-    /// pool, only for this code to copy them again: five allocations and a 4 KB clear per
-    /// message. Each frame's decoded fields point into memory that the next frame may reuse,
-    /// so each is turned into Swift values before the next frame is read.
+    /// `Delivery`, without `amqp_consume_message`'s intermediate copies (fresh allocations for
+    /// each field and a cleared 4 KB pool per message). Each frame's decoded fields point into
+    /// memory that the next frame may reuse, so each is turned into Swift values before the
+    /// next frame is read.
     private func readDelivery(_ frame: amqp_frame_t) throws(BrokerError) -> Delivery {
         let deliver = frame.payload.method.decoded.assumingMemoryBound(to: amqp_basic_deliver_t.self).pointee
         let channel = frame.channel
@@ -473,8 +472,8 @@ public final class Connection: @unchecked Sendable {
         var frame = amqp_frame_t()
         let rc: Int32
         if isBuffered {
-            // Nothing to wait for, so no deadline: with one, rabbitmq-c reads the clock to
-            // compute it on every frame, three per message (2 % of the worker's CPU).
+            // Nothing to wait for, so no deadline: given one, rabbitmq-c reads the clock on
+            // every frame.
             rc = amqp_simple_wait_frame(state, &frame)
         } else {
             var tv = timeval(seconds: timeout)

@@ -4,11 +4,9 @@ import Foundation
 /// The AMQP basic properties the system uses. `messageID` is the idempotency key: every
 /// message the system accepts must carry one.
 ///
-/// Every field is a `let`, and changes go through the `with` methods. Swift 6.3's optimiser
-/// builds an all-`let` struct in place, but copies (and then destroys) a struct with several
-/// reference-counted `var` fields at the end of each of its initialisers; these properties
-/// are decoded once per delivery, so that copy was about twenty reference-count operations
-/// on every message a worker consumed.
+/// Every field is a `let` and changes go through the `with` methods: Swift builds such a
+/// struct in place, where one with several reference-counted `var` fields is copied at the
+/// end of each initialiser, and these properties are decoded once per delivery.
 public struct MessageProperties: Sendable, Equatable {
     public let messageID: String?
     public let type: String?
@@ -146,9 +144,8 @@ public struct OutgoingMessage: Sendable {
 /// A message received from a consumer; ack or reject it by `deliveryTag` on the same
 /// connection that received it.
 ///
-/// A class, and immutable: a delivery is passed through batches, handler messages and
-/// retry copies on every message's hot path, and copying a struct of a dozen strings and
-/// arrays there cost more CPU than the handler's own insert.
+/// A class, and immutable: its batch, the handler's message and any retry copy share one
+/// delivery instead of copying a dozen strings and arrays each.
 public final class Delivery: Sendable {
     public let deliveryTag: UInt64
     public let redelivered: Bool

@@ -44,8 +44,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    /// A UNIQUE, NOT NULL, CHECK or FOREIGN KEY rule rejected the data. Idempotency ledgers rely
-    /// on this to recognise a duplicate key without a racy read-before-write.
+    /// SQLite refused the statement with `SQLITE_CONSTRAINT`, whatever the extended code: a
+    /// UNIQUE or PRIMARY KEY, NOT NULL, CHECK or FOREIGN KEY rule, or a trigger's `RAISE`.
+    /// Permanent (see `isTransient`). A statement written `ON CONFLICT DO NOTHING`, as the
+    /// ledger's claim is, skips a duplicate key instead of raising this.
     public var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
 
     /// Another connection holds what was needed (a lock, a running checkpoint).

@@ -128,8 +128,8 @@ private struct Validation {
     }
 
     private mutating func validateRow(_ row: CSVRecord) -> PupilRecord? {
-        // An array indexed by column ordinal, not a dictionary: this runs for every pupil and
-        // hashing dominated the ingestion profile.
+        // An array indexed by column ordinal, not a dictionary: this runs for every pupil, and
+        // indexing costs no hashing.
         let values = fieldOfOrdinal.map { row.fields[$0].trimmingDropWhitespace }
         if values.allSatisfy(\.isEmpty) { return nil }
 

@@ -165,9 +165,9 @@ public struct DropAggregates: Hashable, Sendable, Codable, Summable {
 
     /// Aggregates for one academy's drop: every pupil's counts added, in one pass, into flat
     /// integer tallies indexed by year and subject; the summaries (with their per-SEND
-    /// dictionaries) are built once per cohort at the end. Building a summary per pupil and
-    /// adding those was most of the aggregation time. `AttainmentSummary.init(_:in:)` stays
-    /// the definition of one pupil's contribution; a unit test holds the two together.
+    /// dictionaries) are built once per cohort at the end, not once per pupil.
+    /// `AttainmentSummary.init(_:in:)` stays the definition of one pupil's contribution; a
+    /// unit test holds the two together.
     public init(_ pupils: some Sequence<PupilRecord>) {
         let subjects = ReportSubject.allCases
         var tallies = [CohortTally](repeating: CohortTally(), count: YearGroup.allCases.count * subjects.count)

@@ -11,8 +11,8 @@ public enum YearGroup: String, CaseIterable, Comparable, Hashable, Sendable, Cod
     public static let assessed: [YearGroup] = [.year1, .year2, .year3, .year4, .year5, .year6]
 
     /// Accepts the code in any case with surrounding whitespace already trimmed. The codes
-    /// are spelled out rather than left to `init(rawValue:)`, whose generic string lookup was a
-    /// measurable share of ingestion; a unit test keeps the two in agreement.
+    /// are spelled out rather than left to `init(rawValue:)`'s generic string lookup, since this
+    /// runs for every pupil; a unit test keeps the two in agreement.
     public init?(code: String) {
         switch code.uppercasedCode {
         case "N": self = .nursery

@@ -53,7 +53,7 @@ public struct UPN: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// ABCDEFGHJKLMNPQRTUVWXYZ by index: A–H, then J–N, P–R, T–Z (no I, O or S). Arithmetic,
-    /// not a global table, whose lazy initialisation check showed up in per-pupil profiles.
+    /// not a global table, so the per-pupil call has no lazy-initialisation check.
     private static func checkLetter(_ index: Int) -> UInt8 {
         let skipped = index >= 8 ? (index >= 13 ? (index >= 16 ? 3 : 2) : 1) : 0
         return UInt8(0x41 + index + skipped)
