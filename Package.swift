@@ -56,12 +56,13 @@ let package = Package(
                           path: "Workers/Scheduler"),
 
         // Fixture for the runtime's fault tests and benchmark; not shipped.
-        .executableTarget(name: "RuntimeProbe", dependencies: ["Broker", "Store", "WorkerKit"],
+        .executableTarget(name: "RuntimeProbe", dependencies: ["Broker", "Store", "WorkerKit", "TrustWorkers"],
                           path: "Tests/RuntimeProbe"),
 
         .testTarget(name: "TrustDomainTests", dependencies: ["TrustDomain"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "BrokerTests", dependencies: ["Broker"]),
+        // The security tests check the trust's own topology and academy accounts.
+        .testTarget(name: "BrokerTests", dependencies: ["Broker", "TrustWorkers"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TrustDomain"], exclude: ["Fixtures"]),
         .testTarget(name: "TrustWorkersTests",
                     dependencies: ["TrustWorkers", "TrustDomain", "WorkerKit", "Broker", "Store", "Mail"]),

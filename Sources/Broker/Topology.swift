@@ -46,14 +46,6 @@ public struct Topology: Sendable, Equatable {
         self.eventLogQueue = eventLogQueue
     }
 
-    /// The topology of the contract.
-    public static let trust = Topology(queues: [
-        WorkQueue(name: "datadrop.ingest", bindings: ["datadrop.*"]),
-        WorkQueue(name: "survey.process", bindings: ["survey.*"]),
-        WorkQueue(name: "newsletter.assemble", bindings: ["newsletter.*"]),
-        WorkQueue(name: "reminder.notify", bindings: ["reminder.*", "calendar.*"]),
-    ])
-
     /// A private topology whose every name starts with `prefix`, for tests and benchmarks that
     /// must not touch (or be disturbed by) the real queues on the same broker.
     public static func isolated(prefix: String, bindings: [String] = ["work.*"], retryDelays: [Int] = [100, 200],

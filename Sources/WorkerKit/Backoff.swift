@@ -1,6 +1,6 @@
-/// Capped exponential backoff with full jitter: delay n is uniform in [0, min(cap, base·2ⁿ)].
-/// Jitter keeps a fleet of workers that lost the broker together from reconnecting in
-/// lock-step and knocking it over again.
+/// Capped exponential backoff with "equal jitter": delay n is uniform in [c/2, c], where
+/// c = min(cap, base·2ⁿ). The jitter keeps a fleet of workers that lost the broker together
+/// from reconnecting in lock-step; the floor of c/2 keeps a retry loop from spinning.
 public struct Backoff: Sendable, Equatable {
     public var base: Double
     public var cap: Double
@@ -16,7 +16,6 @@ public struct Backoff: Sendable, Equatable {
     }
 
     public func delay(attempt n: Int, using rng: inout some RandomNumberGenerator) -> Double {
-        // Never zero: half the ceiling is the floor, so a tight loop cannot spin.
         let c = ceiling(attempt: n)
         return Double.random(in: (c / 2)...c, using: &rng)
     }

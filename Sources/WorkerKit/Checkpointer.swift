@@ -1,32 +1,15 @@
 import Foundation
 import Store
 
-/// Copies the write-ahead log into the database file on a background thread, after commits,
-/// instead of inside them.
+/// Copies the WAL into the database on a background thread, after commits, not inside them.
 ///
-/// SQLite's default makes the commit that takes the log past 1000 pages also checkpoint it,
-/// so every few batches one of them stalls for the copy and its two fsyncs (a tenth of the
-/// data-drop worker's insert thread). Here the consumer's connection never checkpoints; a
-/// commit that leaves the log past the same 1000 pages asks for a checkpoint, run on this
-/// object's own connection and thread; requests that arrive while one is running are
-/// coalesced. A failed checkpoint loses nothing (the log still holds every commit); it is
-/// logged and the next commit past the threshold retries.
-///
-/// Each checkpoint is two steps. A passive one copies the bulk of the log without blocking
-/// the writer. It can never finish, though, while the writer keeps committing, and the log
-/// only starts again from the beginning once a checkpoint has caught up: under a steady
-/// stream it grew without bound (16 MB, never restarted, over a 100,000-message benchmark),
-/// and every frame then landed in newly allocated file blocks, which the filesystem zeroes
-/// first: a fifth of the worker's commit time. So a restart checkpoint follows: it waits for
-/// the writer's current transaction, copies the few frames committed since the passive step
-/// while holding new ones off for that short copy, and makes the next commit start the log
-/// over, reusing blocks already allocated. The restart step holds commits off while it waits
-/// for the writer and for readers still on the old log, so its connection gives up after
-/// `restartPatience` (the log then simply grows until the next request) rather than SQLite's
-/// usual five seconds. It polls for the writer's lock every 100 µs meanwhile: a consumer
-/// begins its next transaction moments after committing, and SQLite's own waits (1, 2, 5 ms
-/// and up) slept through those gaps until the patience ran out, so under a busy machine the
-/// log grew again (11,500 frames in a test that writes without pause).
+/// A commit that leaves the log past `thresholdPages` asks for a checkpoint on this object's
+/// own connection; requests during one are coalesced, and a failed one loses nothing (it is
+/// logged; the next request retries). Each is a passive step (copies the bulk without blocking
+/// the writer), then a restart step (copies the rest while holding commits off, so the next
+/// commit starts the log over and the file stays bounded under a steady stream). The restart
+/// step polls each lock every 100 µs for at most `restartPatience`, because SQLite's own busy
+/// waits sleep through the writer's short gaps between transactions.
 final class Checkpointer: @unchecked Sendable {
     private let path: String
     private let log: Log
@@ -45,7 +28,7 @@ final class Checkpointer: @unchecked Sendable {
         queue = DispatchQueue(label: label)
     }
 
-    /// SQLite's own automatic-checkpoint threshold, kept so the log grows no larger than before.
+    /// SQLite's own automatic-checkpoint threshold.
     static let thresholdPages = 1000
     /// How long the restart step waits for each lock it needs (the writer's, then the
     /// readers'), holding the consumer's commits back meanwhile.

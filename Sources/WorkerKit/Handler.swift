@@ -4,11 +4,8 @@ import Store
 
 /// A message as a handler sees it: the delivery plus what the runtime worked out about it.
 ///
-/// A struct of two references, one of them nil unless the handler prepares messages, so it
-/// costs no allocation per message and a copy costs one retain. (A class cost an allocation
-/// per message; a struct holding the id, the attempt and the prepared value as an existential
-/// cost more again, in copies; the queue's name, a third reference that no handler read, cost
-/// a retain per copy.)
+/// A struct of two references, one nil unless the handler prepares messages: no allocation
+/// per message, one retain per copy.
 public struct InboundMessage: Sendable {
     public let delivery: Delivery
     /// Boxed so that the common case, no `prepare` step, is a nil reference.
@@ -117,10 +114,8 @@ public final class HandlerContext {
 public protocol MessageHandler: AnyObject {
     /// The handler's own tables, applied with the runtime's before consuming starts.
     var migrations: [Migration] { get }
-    /// Writes the message's effects through `context.db`. Rows are cheaper appended
-    /// (`context.db.appender(into:columns:)`) than inserted one statement per message: the
-    /// runtime writes them for the whole batch, and still pins a bad row on its own message.
-    /// Throw `HandlerError.permanent` for
+    /// Writes the message's effects through `context.db` (prepare hot statements once with
+    /// `context.db.prepare`). Throw `HandlerError.permanent` for
     /// input that will never succeed (it is dead-lettered at once, with the reason) and
     /// `HandlerError.transient` for conditions that may clear (it is retried with backoff).
     func handle(_ message: InboundMessage, context: HandlerContext) throws

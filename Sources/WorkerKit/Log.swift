@@ -20,9 +20,7 @@ public struct Log: Sendable {
     public init(component: String, minimum: Level? = nil,
                 sink: @escaping @Sendable (String) -> Void = Log.stderr) {
         self.component = component
-        self.minimum = minimum
-            ?? ProcessInfo.processInfo.environment["TRUST_LOG_LEVEL"].flatMap(Level.init(rawValue:))
-            ?? .info
+        self.minimum = minimum ?? (try? Settings.logLevel()) ?? .info
         self.sink = sink
     }
 

@@ -53,14 +53,10 @@ final class Outbox {
     }
 }
 
-/// Timestamps as stored and sent: UTC, ISO 8601, milliseconds ("2021-09-09T08:00:00.000Z").
-/// One definition for every table and header, so stored times sort and compare as text.
-///
-/// Written out by hand from `gmtime_r`: Foundation's ISO 8601 format style cost several
-/// milliseconds on first use (1.2 % of a 100,000-message run's profile, nearly all of it in
-/// the first batch), and an `ISO8601DateFormatter` per call was a visible share of
-/// per-message time. The milliseconds are those of the ledger's `at_ms`: the time in
-/// milliseconds, rounded down.
+/// Timestamps as stored and sent: UTC, ISO 8601, milliseconds ("2021-09-09T08:00:00.000Z"),
+/// so stored times sort and compare as text. Written out from `gmtime_r`, not Foundation's
+/// ISO 8601 formatters, which are slow on first use and per call; the milliseconds are the
+/// ledger's `at_ms`, rounded down.
 public enum ISO8601 {
     public static func string(_ date: Date) -> String {
         let (seconds, millis) = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))

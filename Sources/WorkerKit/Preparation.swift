@@ -5,10 +5,9 @@ import Foundation
 /// otherwise wait, it prepares the next unclaimed message itself.
 ///
 /// Why: a data drop spends more than half its time on work that needs no database (parsing,
-/// validating, pseudonymising, aggregating) and the rest inserting. One thread did them one
-/// after the other; now both cores prepare, and the consumer thread inserts message n as soon
-/// as it is ready. The transaction, ledger and ack rules are untouched: the consumer thread
-/// still handles every message, in order, inside the batch's transaction.
+/// validating, pseudonymising, aggregating); on a second core it overlaps the inserts. The
+/// transaction, ledger and ack rules are untouched: the consumer thread still handles every
+/// message, in order, inside the batch's transaction.
 ///
 /// Preparation runs at most `lookahead` messages ahead of the message the consumer thread is
 /// handling, and each result is handed over once and then dropped, so a batch of large files

@@ -3,8 +3,7 @@ import Store
 /// The runtime's own tables. Handler migrations use versions from 100 up so the two sets
 /// never collide.
 enum RuntimeSchema {
-    /// `processed_messages` over `message_ledger`, as migration 2 made it; migration 3 adds
-    /// the journal's ids to it.
+    /// `processed_messages`: one row per id of `message_ledger`, with queue names and ISO times.
     private static let ledgerView = """
         CREATE VIEW processed_messages (queue, message_id, outcome, attempts, detail, processed_at) AS
             SELECT q.name, l.message_id,
@@ -57,12 +56,8 @@ enum RuntimeSchema {
             );
             CREATE INDEX worker_errors_by_worker ON worker_errors (worker, id);
             """),
-        // Version 1's rows spent ~70 bytes on a queue name, an outcome word and an ISO stamp,
-        // and every claim compared the queue name byte by byte: a third of the worker's CPU
-        // per message went on the ledger. Here a row is ~20 bytes (a small queue number, the
-        // id, and integers, of which 0 and 1 cost no bytes at all), so a batch dirties a third
-        // of the pages. `processed_messages` stays as a view with version 1's columns, so
-        // operators and their queries see no change.
+        // Compact rows: a queue number, the id, and integer outcome, attempts and milliseconds;
+        // `processed_messages` stays a view with version 1's columns.
         Migration(version: 2, name: "runtime: compact processed-message ledger", sql: """
             CREATE TABLE ledger_queues (
                 id INTEGER PRIMARY KEY,
@@ -92,12 +87,7 @@ enum RuntimeSchema {
             DROP TABLE processed_messages;
             \(ledgerView);
             """),
-        // A row per message, even a compact one, cost a b-tree seek and insert per message:
-        // the largest part of the worker's CPU, taken from cores the broker needs. Here a
-        // transaction journals the ids it made known in one row, and `message_ledger` keeps
-        // only ids with more to say than "processed" (see `Ledger`). Version 2's plain
-        // "processed, first attempt" rows move into the journal, grouped as their batches
-        // were (by time); `processed_messages` reads both tables with the same columns.
+        // A journal row of ids per transaction; migration 5 folds it back into `message_ledger`.
         Migration(version: 3, name: "runtime: ledger journal, one row per transaction", sql: """
             CREATE TABLE ledger_batches (
                 -- AUTOINCREMENT: ids never go back, even after a purge of the newest rows, so
@@ -122,10 +112,8 @@ enum RuntimeSchema {
                 FROM ledger_batches b JOIN ledger_queues q ON q.id = b.queue_id JOIN json_each(b.message_ids) j
                 WHERE NOT EXISTS (SELECT 1 FROM message_ledger l WHERE l.message_id = j.value AND l.queue_id = b.queue_id);
             """),
-        // Version 1 kept a worker's counters as nine rows, each upserted after every batch:
-        // nine b-tree seeks and an expression per row, about 270 instructions per message at
-        // batches of 200. Here they are the columns of one row per worker, updated with one
-        // statement; `worker_counters` stays as a view with version 1's rows and columns.
+        // One counters row per worker, one statement per batch; `worker_counters` stays a view
+        // with version 1's rows.
         Migration(version: 4, name: "runtime: one counters row per worker", sql: """
             CREATE TABLE worker_totals (
                 worker TEXT PRIMARY KEY,

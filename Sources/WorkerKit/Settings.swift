@@ -2,8 +2,9 @@ import Broker
 import Foundation
 import Synchronization
 
-/// Runtime settings from the environment (the contract's table), resolved once at start so a
-/// bad value stops the process before it touches the broker or the database.
+/// Every setting a process reads from the environment (README's table), resolved once at start
+/// so a bad value stops the process before it touches the broker or the database. Nothing
+/// else reads `TRUST_*` variables.
 public struct Settings: Sendable {
     public var brokers: [BrokerEndpoint]
     public var databasePath: String
@@ -19,9 +20,23 @@ public struct Settings: Sendable {
     /// written in that file, re-read on every call, so a demo can move the calendar of every
     /// process together (the file wins over `TRUST_NOW`).
     public var clock: @Sendable () -> Date
-    /// The contract's topology, or with `TRUST_TOPOLOGY_PREFIX` a private copy of it (every
-    /// exchange and queue name prefixed), so benchmarks can run beside a live system.
-    public var topology: Topology
+    /// `TRUST_TOPOLOGY_PREFIX`: run on a private copy of the topology (every exchange and queue
+    /// name prefixed), so tests and benchmarks can run beside a live system.
+    public var topologyPrefix: String?
+    /// Consumer threads per worker (`TRUST_CONSUMERS`).
+    public var consumers: Int
+    /// Largest batch per transaction (`TRUST_BATCH`).
+    public var batchSize: Int
+    /// Unacknowledged messages the broker may send ahead (`TRUST_PREFETCH`); nil: the worker's
+    /// own default.
+    public var prefetch: Int?
+    /// Recipients the delivery engine records per commit (`TRUST_DELIVERY_CHUNK`); nil: the
+    /// engine's default for its kind.
+    public var deliveryChunk: Int?
+    /// Seconds between the Scheduler's passes (`TRUST_SCHEDULER_INTERVAL`).
+    public var schedulerInterval: Double
+    /// The broker's management API port, for `trustctl status` (`TRUST_MGMT_PORT`).
+    public var managementPort: Int
 
     /// Who is connecting, which picks the broker credentials `scripts/broker` generated when
     /// `TRUST_AMQP_URL` is not set.
@@ -31,25 +46,58 @@ public struct Settings: Sendable {
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment,
                                        identity: Identity = .worker) throws -> Settings {
-        let varDir = env["TRUST_VAR"] ?? "var"
+        func value(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }
+        func number<T: LosslessStringConvertible & Comparable>(_ name: String, atLeast minimum: T) throws -> T? {
+            guard let text = value(name) else { return nil }
+            guard let n = T(text), n >= minimum else {
+                throw SettingsError("\(name): \"\(text)\" is not a number of at least \(minimum)")
+            }
+            return n
+        }
+        let varDir = value("TRUST_VAR") ?? "var"
         var fixedNow: Date? = nil
-        if let now = env["TRUST_NOW"], !now.isEmpty {
+        if let now = value("TRUST_NOW") {
             guard let date = Settings.parseInstant(now) else {
                 throw SettingsError("TRUST_NOW: \"\(now)\" is not an ISO-8601 instant (e.g. 2021-09-09T08:00:00Z) or date (2021-09-09)")
             }
             fixedNow = date
         }
+        _ = try logLevel(env)
         return Settings(
-            brokers: try BrokerEndpoint.list(env["TRUST_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+            brokers: try BrokerEndpoint.list(value("TRUST_AMQP_URL")
                 ?? generatedURL(varDir: varDir, identity: identity) ?? BrokerEndpoint.defaultURL),
-            databasePath: env["TRUST_DB"] ?? "\(varDir)/trust.sqlite",
-            configDirectory: env["TRUST_CONFIG"] ?? "Config",
-            smtpURL: env["TRUST_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 },
-            pseudonymKeyFile: env["TRUST_PSEUDONYM_KEY_FILE"] ?? "\(varDir)/secrets/pseudonym.key",
+            databasePath: value("TRUST_DB") ?? "\(varDir)/trust.sqlite",
+            configDirectory: value("TRUST_CONFIG") ?? "Config",
+            smtpURL: value("TRUST_SMTP_URL"),
+            pseudonymKeyFile: value("TRUST_PSEUDONYM_KEY_FILE") ?? "\(varDir)/secrets/pseudonym.key",
             fixedNow: fixedNow,
             varDirectory: varDir,
-            clock: clock(fixed: fixedNow, file: env["TRUST_NOW_FILE"].flatMap { $0.isEmpty ? nil : $0 }),
-            topology: env["TRUST_TOPOLOGY_PREFIX"].flatMap { $0.isEmpty ? nil : Topology.trust.prefixed($0) } ?? .trust)
+            clock: clock(fixed: fixedNow, file: value("TRUST_NOW_FILE")),
+            topologyPrefix: value("TRUST_TOPOLOGY_PREFIX"),
+            consumers: try number("TRUST_CONSUMERS", atLeast: 1) ?? 1,
+            batchSize: try number("TRUST_BATCH", atLeast: 1) ?? 200,
+            prefetch: try number("TRUST_PREFETCH", atLeast: 1),
+            deliveryChunk: try number("TRUST_DELIVERY_CHUNK", atLeast: 1),
+            schedulerInterval: try number("TRUST_SCHEDULER_INTERVAL", atLeast: 0.01) ?? 60,
+            managementPort: try number("TRUST_MGMT_PORT", atLeast: 1) ?? 15672)
+    }
+
+    /// `TRUST_LOG_LEVEL`, read by `Log` before any other setting (a log line may be due before
+    /// the rest are read); nil when unset.
+    static func logLevel(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Log.Level? {
+        guard let text = env["TRUST_LOG_LEVEL"], !text.isEmpty else { return nil }
+        guard let level = Log.Level(rawValue: text) else {
+            throw SettingsError("TRUST_LOG_LEVEL: \"\(text)\" is not one of debug, info, warn, error")
+        }
+        return level
+    }
+
+    /// Options for a worker on `queue` (its contract name) in `topology`, with this process's
+    /// consumers, batch and prefetch (`prefetch` is the worker's default when none is set).
+    public func workerOptions(name: String, queue: String, topology: Topology, prefetch defaultPrefetch: Int? = nil,
+                              cacheKiB: Int? = nil) -> WorkerOptions {
+        WorkerOptions(name: name, queue: topology.queue(named: queue), topology: topology, consumers: consumers,
+                      batchSize: batchSize, prefetch: prefetch ?? defaultPrefetch, cacheKiB: cacheKiB)
     }
 
     /// The URL `scripts/broker` wrote for this identity (var/secrets/amqp-<identity>.url), so

@@ -2,7 +2,7 @@ import Broker
 import Foundation
 import Store
 
-/// How a worker consumes: documented defaults that the runtime benchmark was tuned with.
+/// How a worker consumes; the defaults are the measured ones (BENCHMARKS.md).
 public struct WorkerOptions: Sendable {
     /// Names the worker in logs, counters and the broker's connection list.
     public var name: String
@@ -10,12 +10,10 @@ public struct WorkerOptions: Sendable {
     public var topology: Topology
     /// Consumer threads, each with its own AMQP connections and SQLite connection.
     public var consumers: Int
-    /// The largest batch handled in one transaction. 200 sits in the 100–300 range where one
-    /// SQLite commit per batch stops being the cost.
+    /// The largest batch handled in one transaction. 200: smaller batches pay more commits.
     public var batchSize: Int
     /// Unacknowledged messages the broker may send ahead: twice the batch, so the next batch
-    /// is already arriving while this one commits. With prefetch equal to the batch, nothing
-    /// is in flight during a commit and the broker idles for half the time.
+    /// is already arriving while this one commits.
     public var prefetch: Int
     /// How long to wait for more messages once a batch has started, in seconds: long enough
     /// to fill a batch under load, short enough that a lone message is not held up.
@@ -27,7 +25,7 @@ public struct WorkerOptions: Sendable {
     /// small messages. Workers whose one message writes thousands of rows set more.
     public var cacheKiB: Int?
 
-    public init(name: String, queue: String, topology: Topology = .trust, consumers: Int = 1,
+    public init(name: String, queue: String, topology: Topology, consumers: Int = 1,
                 batchSize: Int = 200, prefetch: Int? = nil, linger: Double = 0.005, reconnect: Backoff = Backoff(),
                 storeRetry: Backoff = Backoff(base: 0.05, cap: 2), cacheKiB: Int? = nil) {
         self.name = name
@@ -48,8 +46,9 @@ public struct WorkerOptions: Sendable {
 /// The one rule: a message is acked only after its effects and its ledger row are committed
 /// in one SQLite transaction. Redelivery (after a crash, a broker restart, a lost ack) finds
 /// the ledger row and only acks, so at-least-once delivery gives exactly-once effects.
-public final class Worker: Sendable {
+public final class Worker: Service {
     public let options: WorkerOptions
+    public var name: String { options.name }
     let databasePath: String
     let now: @Sendable () -> Date
     let log: Log
@@ -64,6 +63,13 @@ public final class Worker: Sendable {
                             makeHandler: @escaping @Sendable () throws -> any MessageHandler) {
         self.init(options: options, databasePath: databasePath, now: now, log: log, shutdown: shutdown,
                   makeHandler: makeHandler) { BrokerSource(brokers: brokers, options: options, index: $0) }
+    }
+
+    /// A worker on the brokers, database and clock of `settings`.
+    public convenience init(options: WorkerOptions, settings: Settings, log: Log, shutdown: ShutdownSignal,
+                            makeHandler: @escaping @Sendable () throws -> any MessageHandler) {
+        self.init(options: options, brokers: settings.brokers, databasePath: settings.databasePath,
+                  now: settings.clock, log: log, shutdown: shutdown, makeHandler: makeHandler)
     }
 
     /// A worker on any message source (tests use an in-memory one).

@@ -1,4 +1,5 @@
 import Broker
+import TrustWorkers
 import Foundation
 import Testing
 

@@ -12,6 +12,7 @@ import Broker
 import Foundation
 import Store
 import Synchronization
+import TrustWorkers
 import WorkerKit
 
 let args = CommandLine.arguments.dropFirst()

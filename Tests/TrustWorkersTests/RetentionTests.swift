@@ -25,21 +25,18 @@ struct RetentionTests {
                 """, [.text(academy), .text(academy), .text(at)])
         }
         try db.execute("INSERT INTO ledger_queues (id, name) VALUES (1, 'datadrop.ingest')")
-        for (id, ms) in [("old", 1_633_046_400_000), ("new", 1_696_118_400_000)] {  // 2021-10-01, 2023-10-01
-            try db.execute("INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, at_ms) VALUES (1, ?, 0, 0, ?)",
-                           [.text(id), .int(ms)])
-        }
-        for (id, ms) in [("old-batch", 1_633_046_400_000), ("new-batch", 1_696_118_400_000)] {
-            try db.execute("INSERT INTO ledger_batches (queue_id, at_ms, message_ids) VALUES (1, ?, json_array(?))",
-                           [.int(ms), .text(id)])
+        // 2021-10-01 and 2023-10-01, a retry and a dead letter among them.
+        for (id, ms, outcome) in [("old", 1_633_046_400_000, 0), ("new", 1_696_118_400_000, 0), ("old-retry", 1_633_046_400_000, 1),
+                                  ("new-dead", 1_696_118_400_000, 2)] {
+            try db.execute("INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, at_ms) VALUES (1, ?, ?, 0, ?)",
+                           [.text(id), .int(outcome), .int(ms)])
         }
         let deleted = Dictionary(try Retention.purge(db, before: "2022-09-01T00:00:00Z").map { ($0.table, $0.rows) },
                                  uniquingKeysWith: +)
         #expect(deleted["drop_pupils"] == 1)
         #expect(deleted["survey_responses"] == 1)
-        #expect(deleted["message_ledger"] == 1)
-        #expect(deleted["ledger_batches"] == 1)
-        #expect(try db.query("SELECT message_id FROM processed_messages ORDER BY 1").map { $0.string(0) } == ["new", "new-batch"])
+        #expect(deleted["message_ledger"] == 2)
+        #expect(try db.query("SELECT message_id FROM processed_messages ORDER BY 1").map { $0.string(0) } == ["new", "new-dead"])
         #expect(try db.scalar("SELECT academy FROM drop_pupils")?.stringValue == "coppice")
         #expect(try db.scalar("SELECT academy FROM survey_responses")?.stringValue == "coppice")
     }

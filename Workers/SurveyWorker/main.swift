@@ -2,4 +2,7 @@
 import TrustWorkers
 import WorkerKit
 
-WorkerMain.run(name: "survey-worker", queue: "survey.process") { settings in try SurveyHandler(settings) }
+ServiceMain.run("survey-worker") { settings, shutdown, log in
+    let options = settings.workerOptions(name: "survey-worker", queue: "survey.process", topology: settings.topology)
+    return [Worker(options: options, settings: settings, log: log, shutdown: shutdown) { try SurveyHandler(settings) }]
+}

@@ -18,9 +18,8 @@ public enum Retention {
         ("survey_responses", "imported_at < ?"),
         ("newsletter_deliveries", "updated_at < ? AND status <> 'pending'"),
         ("worker_errors", "at < ?"),
-        // The ledger keeps milliseconds (migration 2); the cut-off is an ISO date or instant.
+        // The ledger keeps milliseconds; the cut-off is an ISO date or instant.
         ("message_ledger", "at_ms < (julianday(?) - 2440587.5) * 86400000"),
-        ("ledger_batches", "at_ms < (julianday(?) - 2440587.5) * 86400000"),
     ]
 
     /// Deletes in one transaction; returns rows deleted per table.

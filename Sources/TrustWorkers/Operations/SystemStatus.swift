@@ -43,7 +43,7 @@ public struct SystemStatus: Codable, Sendable {
         let endpoint = settings.brokers[0]
         var source = "management API"
         var figures: [String: (ready: Int, unacked: Int?, consumers: Int)] = [:]
-        if let api = try? managementQueues(endpoint: endpoint) {
+        if let api = try? managementQueues(endpoint: endpoint, port: settings.managementPort) {
             figures = api
         } else {
             source = "passive declares (management API unreachable: unacknowledged unknown)"
@@ -94,8 +94,7 @@ public struct SystemStatus: Codable, Sendable {
         return byWorker.values.sorted { $0.worker < $1.worker }
     }
 
-    static func managementQueues(endpoint: BrokerEndpoint) throws -> [String: (ready: Int, unacked: Int?, consumers: Int)] {
-        let port = ProcessInfo.processInfo.environment["TRUST_MGMT_PORT"] ?? "15672"
+    static func managementQueues(endpoint: BrokerEndpoint, port: Int) throws -> [String: (ready: Int, unacked: Int?, consumers: Int)] {
         let vhost = endpoint.vhost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F"
         guard let url = URL(string: "http://\(endpoint.host):\(port)/api/queues/\(vhost)?columns=name,messages_ready,messages_unacknowledged,consumers") else {
             throw InputError("bad management URL")

@@ -51,7 +51,7 @@ public struct ReminderService: Sendable {
         -> WorkerOptions
     {
         guard let prefix = topologyPrefix else {
-            return WorkerOptions(name: "reminder-worker", queue: queue, consumers: consumers, prefetch: prefetch)
+            return WorkerOptions(name: "reminder-worker", queue: queue, topology: .trust, consumers: consumers, prefetch: prefetch)
         }
         var topology = Topology.isolated(prefix: prefix)
         let name = "\(prefix).\(queue)"
