@@ -268,6 +268,12 @@ public final class Database: @unchecked Sendable {
         return try statement.step() ? statement.value(at: 0) : nil
     }
 
+    /// Whether a table or view named `name` exists.
+    public func tableExists(_ name: String) throws -> Bool {
+        try scalar("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
+                   [.text(name)])?.int64Value ?? 0 > 0
+    }
+
     /// Runs several `;`-separated statements without parameters, for schema scripts and
     /// pragmas. Never interpolate values into `sql`; use `execute` with parameters for data.
     public func executeScript(_ sql: String) throws {

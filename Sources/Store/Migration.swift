@@ -91,9 +91,7 @@ extension Database {
 
     /// Versions recorded in this database, ascending; empty before the first `migrate`.
     public func appliedMigrations() throws -> [Int] {
-        let exists = try scalar(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
-        guard exists != nil else { return [] }
+        guard try tableExists("schema_migrations") else { return [] }
         return try query("SELECT version FROM schema_migrations ORDER BY version").compactMap { $0.int(0) }
     }
 }

@@ -8,7 +8,7 @@ public struct Arguments: Sendable {
     public private(set) var flags: Set<String> = []
 
     /// `flagNames` are the options that take no value (e.g. `json`, `yes`, `help`).
-    public init(_ raw: [String], flagNames: Set<String>) throws(UsageError) {
+    public init(_ raw: [String], flagNames: Set<String>) throws(InputError) {
         var i = raw.startIndex
         while i < raw.endIndex {
             let arg = raw[i]
@@ -20,7 +20,7 @@ public struct Arguments: Sendable {
                     flags.insert(name)
                 } else {
                     let next = raw.index(after: i)
-                    guard next < raw.endIndex else { throw UsageError("option --\(name) needs a value") }
+                    guard next < raw.endIndex else { throw InputError("option --\(name) needs a value") }
                     options[name] = raw[next]
                     i = next
                 }
@@ -36,26 +36,21 @@ public struct Arguments: Sendable {
     public func flag(_ name: String) -> Bool { flags.contains(name) }
     public func option(_ name: String) -> String? { options[name] }
 
-    public func required(_ name: String) throws(UsageError) -> String {
-        guard let v = options[name], !v.isEmpty else { throw UsageError("missing --\(name)") }
+    public func required(_ name: String) throws(InputError) -> String {
+        guard let v = options[name], !v.isEmpty else { throw InputError("missing --\(name)") }
         return v
     }
 
-    public func int(_ name: String, default value: Int) throws(UsageError) -> Int {
+    public func int(_ name: String, default value: Int) throws(InputError) -> Int {
         guard let text = options[name] else { return value }
-        guard let n = Int(text) else { throw UsageError("--\(name) \"\(text)\" is not a whole number") }
+        guard let n = Int(text) else { throw InputError("--\(name) \"\(text)\" is not a whole number") }
         return n
     }
 
     /// Refuses options the command does not know, so a typo is an error, not silently ignored.
-    public func allowOnly(_ names: Set<String>) throws(UsageError) {
+    public func allowOnly(_ names: Set<String>) throws(InputError) {
         let unknown = Set(options.keys).union(flags).subtracting(names).subtracting(["help"])
-        if let first = unknown.sorted().first { throw UsageError("unknown option --\(first)") }
+        if let first = unknown.sorted().first { throw InputError("unknown option --\(first)") }
     }
 }
 
-/// A mistake in how a command was called: exit code 1 and the message on stderr.
-public struct UsageError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -1,7 +1,8 @@
 import Store
 
-/// Bad input from a person (a file, an id, a date): exit code 1 with a message that says what
-/// to fix, as opposed to a system failure (exit code 2).
+/// A person's mistake: bad input (a file, an id, a date), a command called wrongly, a setting
+/// or config that cannot work. Exit code 1 with a message that says what to fix, as opposed
+/// to a system failure (exit code 2).
 public struct InputError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }

@@ -50,7 +50,7 @@ public struct Settings: Sendable {
         func number<T: LosslessStringConvertible & Comparable>(_ name: String, atLeast minimum: T) throws -> T? {
             guard let text = value(name) else { return nil }
             guard let n = T(text), n >= minimum else {
-                throw SettingsError("\(name): \"\(text)\" is not a number of at least \(minimum)")
+                throw InputError("\(name): \"\(text)\" is not a number of at least \(minimum)")
             }
             return n
         }
@@ -58,7 +58,7 @@ public struct Settings: Sendable {
         var fixedNow: Date? = nil
         if let now = value("TRUST_NOW") {
             guard let date = Settings.parseInstant(now) else {
-                throw SettingsError("TRUST_NOW: \"\(now)\" is not an ISO-8601 instant (e.g. 2021-09-09T08:00:00Z) or date (2021-09-09)")
+                throw InputError("TRUST_NOW: \"\(now)\" is not an ISO-8601 instant (e.g. 2021-09-09T08:00:00Z) or date (2021-09-09)")
             }
             fixedNow = date
         }
@@ -87,7 +87,7 @@ public struct Settings: Sendable {
     static func logLevel(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Log.Level? {
         guard let text = env["TRUST_LOG_LEVEL"], !text.isEmpty else { return nil }
         guard let level = Log.Level(rawValue: text) else {
-            throw SettingsError("TRUST_LOG_LEVEL: \"\(text)\" is not one of debug, info, warn, error")
+            throw InputError("TRUST_LOG_LEVEL: \"\(text)\" is not one of debug, info, warn, error")
         }
         return level
     }
@@ -139,11 +139,6 @@ public struct Settings: Sendable {
         day.formatOptions = [.withFullDate]
         return day.date(from: text)
     }
-}
-
-public struct SettingsError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }
 
 extension String {

@@ -21,7 +21,7 @@ enum DemoCommands {
         case "data": try data(args, settings)
         case "directory": try NewsCommands.demoDirectory(args, settings)
         case "survey": try SurveyCommands.demoSurvey(args, settings)
-        default: throw UsageError("usage: trustctl demo data|directory|survey …")
+        default: throw InputError("usage: trustctl demo data|directory|survey …")
         }
     }
 
@@ -31,7 +31,7 @@ enum DemoCommands {
         let seed = UInt64(try args.int("seed", default: 2021))
         let year = try args.int("year", default: 2021)
         let scale = try args.int("scale", default: 1)
-        guard (1...20).contains(scale) else { throw UsageError("--scale must be 1–20") }
+        guard (1...20).contains(scale) else { throw InputError("--scale must be 1–20") }
         let config = try TrustConfig(directory: settings.configDirectory)
         let files = DropDataGenerator(seed: seed, catalog: config.academies, scale: scale).files(startYear: year)
         try write(files.map { ("drops/\($0.filename)", $0.bytes) }, under: out)

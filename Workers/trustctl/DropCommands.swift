@@ -21,7 +21,7 @@ enum DropCommands {
         switch args.positionals.dropFirst().first {
         case "submit": try submit(args, settings)
         case "status": try status(args, settings)
-        default: throw UsageError("usage: trustctl drop submit|status …")
+        default: throw InputError("usage: trustctl drop submit|status …")
         }
     }
 
@@ -30,12 +30,12 @@ enum DropCommands {
         try args.allowOnly(["academy", "drop"])
         let dropText = try args.required("drop")
         guard let drop = DropID(dropText) else {
-            throw UsageError("--drop \"\(dropText)\" is not a drop like 2026-27/autumn")
+            throw InputError("--drop \"\(dropText)\" is not a drop like 2026-27/autumn")
         }
         let files = Array(args.positionals.dropFirst(2))
-        guard !files.isEmpty else { throw UsageError("drop submit needs a FILE") }
+        guard !files.isEmpty else { throw InputError("drop submit needs a FILE") }
         let academy = args.option("academy")
-        if academy != nil && files.count > 1 { throw UsageError("--academy goes with exactly one FILE") }
+        if academy != nil && files.count > 1 { throw InputError("--academy goes with exactly one FILE") }
         let messages = try files.map { file -> OutgoingMessage in
             guard let data = FileManager.default.contents(atPath: file) else { throw InputError("cannot read \(file)") }
             let id = academy ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
@@ -54,7 +54,7 @@ enum DropCommands {
         try args.allowOnly(["drop", "json", "csv"])
         let config = try TrustConfig(directory: settings.configDirectory)
         let dropFilter = args.option("drop")
-        if let d = dropFilter, DropID(d) == nil { throw UsageError("--drop \"\(d)\" is not a drop like 2026-27/autumn") }
+        if let d = dropFilter, DropID(d) == nil { throw InputError("--drop \"\(d)\" is not a drop like 2026-27/autumn") }
         var rows: [DropStatus] = []
         // No database yet means no worker has received anything: an empty status, not an error.
         if FileManager.default.fileExists(atPath: settings.databasePath) {
@@ -72,10 +72,10 @@ enum DropCommands {
     }
 
     static func report(_ args: Arguments, _ settings: Settings) throws {
-        guard args.positionals.dropFirst().first == "board" else { throw UsageError("usage: trustctl report board --drop D") }
+        guard args.positionals.dropFirst().first == "board" else { throw InputError("usage: trustctl report board --drop D") }
         try args.allowOnly(["drop", "out", "json"])
         let dropText = try args.required("drop")
-        guard let drop = DropID(dropText) else { throw UsageError("--drop \"\(dropText)\" is not a drop like 2026-27/autumn") }
+        guard let drop = DropID(dropText) else { throw InputError("--drop \"\(dropText)\" is not a drop like 2026-27/autumn") }
         let config = try TrustConfig(directory: settings.configDirectory)
         let db = try Database(path: settings.databasePath)
         defer { db.close() }

@@ -26,7 +26,7 @@ enum NewsCommands {
         case "assemble": try assemble(args, settings)
         case "issues": try issues(args, settings)
         case let other:
-            throw UsageError("news needs add, assemble or issues\(other.map { " (not \"\($0)\")" } ?? "")")
+            throw InputError("news needs add, assemble or issues\(other.map { " (not \"\($0)\")" } ?? "")")
         }
     }
 
@@ -34,7 +34,7 @@ enum NewsCommands {
         try args.allowOnly(["out", "seed"])
         let out = try args.required("out")
         let seedText = args.option("seed") ?? String(DirectoryGenerator.defaultSeed)
-        guard let seed = UInt64(seedText) else { throw UsageError("--seed \"\(seedText)\" is not a whole number from 0") }
+        guard let seed = UInt64(seedText) else { throw InputError("--seed \"\(seedText)\" is not a whole number from 0") }
         let catalog = try AcademyCatalog.load(
             contentsOf: URL(fileURLWithPath: settings.configDirectory).appendingPathComponent(AcademyCatalog.fileName))
         let people = DirectoryGenerator(academies: catalog.academies, seed: seed).people()

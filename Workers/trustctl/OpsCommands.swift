@@ -46,21 +46,21 @@ enum OpsCommands {
             }
         case "replay":
             try args.allowOnly(["id", "all"])
-            guard let queueArg else { throw UsageError("usage: trustctl dead replay QUEUE (--id ID | --all)") }
+            guard let queueArg else { throw InputError("usage: trustctl dead replay QUEUE (--id ID | --all)") }
             let queue = try dlq.workQueue(named: queueArg)
-            guard args.flag("all") != (args.option("id") != nil) else { throw UsageError("give exactly one of --id ID or --all") }
+            guard args.flag("all") != (args.option("id") != nil) else { throw InputError("give exactly one of --id ID or --all") }
             let ids = try dlq.replay(queue, ids: args.option("id").map { [$0] })
             if let wanted = args.option("id"), ids.isEmpty { throw InputError("no dead letter with id \(wanted) in \(queue).dead") }
             print("replayed \(ids.count) message(s) to \(queue)")
             for id in ids { print("  \(id)") }
         case "purge":
             try args.allowOnly(["yes"])
-            guard let queueArg else { throw UsageError("usage: trustctl dead purge QUEUE --yes") }
+            guard let queueArg else { throw InputError("usage: trustctl dead purge QUEUE --yes") }
             let queue = try dlq.workQueue(named: queueArg)
-            guard args.flag("yes") else { throw UsageError("purging deletes messages for good; add --yes to confirm") }
+            guard args.flag("yes") else { throw InputError("purging deletes messages for good; add --yes to confirm") }
             print("purged \(try dlq.purge(queue)) message(s) from \(queue).dead")
         default:
-            throw UsageError("usage: trustctl dead list|replay|purge …")
+            throw InputError("usage: trustctl dead list|replay|purge …")
         }
     }
 }
@@ -76,8 +76,8 @@ enum RetentionCommands {
     static func purge(_ args: Arguments, _ settings: Settings) throws {
         try args.allowOnly(["before", "yes"])
         let text = try args.required("before")
-        guard let date = Settings.parseInstant(text) else { throw UsageError("--before \"\(text)\" is not a date like 2022-09-01") }
-        guard args.flag("yes") else { throw UsageError("purging deletes data for good; add --yes to confirm") }
+        guard let date = Settings.parseInstant(text) else { throw InputError("--before \"\(text)\" is not a date like 2022-09-01") }
+        guard args.flag("yes") else { throw InputError("purging deletes data for good; add --yes to confirm") }
         let db = try Database(path: settings.databasePath)
         defer { db.close() }
         for (table, rows) in try Retention.purge(db, before: ISO8601.string(date)) {

@@ -35,7 +35,7 @@ enum ReminderCommands {
         try expectVerb(args, "reminders", ["plan"])
         try args.allowOnly(["days", "json"])
         let days = try args.int("days", default: 14)
-        guard (0...400).contains(days) else { throw UsageError("--days \(days) is not from 0 to 400") }
+        guard (0...400).contains(days) else { throw InputError("--days \(days) is not from 0 to 400") }
         let now = settings.clock()
         let plan = try overview(settings).plan(now: now, days: days)
         if args.flag("json") { return try printJSON(plan) }
@@ -52,7 +52,7 @@ enum ReminderCommands {
         let update: CalendarUpdate
         if action == "move" {
             try args.allowOnly(["occurrence", "date", "start", "end", "reason"])
-            guard let day = try date(args, "date") else { throw UsageError("missing --date") }
+            guard let day = try date(args, "date") else { throw InputError("missing --date") }
             update = CalendarUpdate(occurrenceID: occurrence, action: .move(date: day, start: try time(args, "start"),
                                                                             end: try time(args, "end")), reason: reason)
         } else {
@@ -91,20 +91,20 @@ enum ReminderCommands {
     @discardableResult
     private static func expectVerb(_ args: Arguments, _ noun: String, _ verbs: [String]) throws -> String {
         guard args.positionals.count == 2, let verb = args.positionals.last, verbs.contains(verb) else {
-            throw UsageError("usage: trustctl \(noun) \(verbs.joined(separator: "|")) …; see trustctl help")
+            throw InputError("usage: trustctl \(noun) \(verbs.joined(separator: "|")) …; see trustctl help")
         }
         return verb
     }
 
     private static func date(_ args: Arguments, _ name: String) throws -> CalendarDate? {
         guard let text = args.option(name) else { return nil }
-        guard let date = CalendarDate(text) else { throw UsageError("--\(name) \"\(text)\" is not a date (YYYY-MM-DD)") }
+        guard let date = CalendarDate(text) else { throw InputError("--\(name) \"\(text)\" is not a date (YYYY-MM-DD)") }
         return date
     }
 
     private static func time(_ args: Arguments, _ name: String) throws -> ClockTime? {
         guard let text = args.option(name) else { return nil }
-        guard let time = ClockTime(text) else { throw UsageError("--\(name) \"\(text)\" is not a time (HH:MM)") }
+        guard let time = ClockTime(text) else { throw InputError("--\(name) \"\(text)\" is not a time (HH:MM)") }
         return time
     }
 

@@ -24,7 +24,7 @@ enum SurveyCommands {
         case "submit": try submit(args, settings)
         case "report": try report(args, settings)
         case "bench": try bench(args, settings)
-        default: throw UsageError("survey needs submit, report or bench; see trustctl help")
+        default: throw InputError("survey needs submit, report or bench; see trustctl help")
         }
     }
 
@@ -67,7 +67,7 @@ enum SurveyCommands {
 
     static func report(_ args: Arguments, _ settings: Settings) throws {
         try args.allowOnly(["json", "html", "full", "out"])
-        guard args.positionals.count == 3 else { throw UsageError("survey report needs one survey ID") }
+        guard args.positionals.count == 3 else { throw InputError("survey report needs one survey ID") }
         let (survey, academies) = try load(args.positionals[2], settings)
         guard FileManager.default.fileExists(atPath: settings.databasePath) else {
             throw InputError("there is no database at \(settings.databasePath); run trustctl setup and the survey worker first")
@@ -169,8 +169,8 @@ enum SurveyCommands {
         let id = args.option("survey") ?? "colleagues-2022"
         let responses = try args.int("responses", default: 300)
         let firstID = try args.int("first-id", default: 1)
-        guard (1...100_000).contains(responses) else { throw UsageError("--responses must be from 1 to 100000") }
-        guard firstID >= 1 else { throw UsageError("--first-id must be 1 or more") }
+        guard (1...100_000).contains(responses) else { throw InputError("--responses must be from 1 to 100000") }
+        guard firstID >= 1 else { throw InputError("--first-id must be 1 or more") }
         let seed = try args.int("seed", default: 2022)
         let (survey, academies) = try load(id, settings)
         let export = SyntheticForms.export(survey: survey, academies: academies, options: .init(
@@ -183,7 +183,7 @@ enum SurveyCommands {
 
     static func surveyAndFile(_ args: Arguments) throws -> (String, [UInt8]) {
         let id = try args.required("survey")
-        guard args.positionals.count == 3 else { throw UsageError("give exactly one export FILE") }
+        guard args.positionals.count == 3 else { throw InputError("give exactly one export FILE") }
         let path = args.positionals[2]
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError("cannot read \(path)") }
         return (id, Array(data))

@@ -34,13 +34,9 @@ do {
         exit(0)
     }
     guard let run = groups.lazy.compactMap({ $0.commands[command] }).first else {
-        throw UsageError("unknown command \"\(command)\"; see trustctl help")
+        throw InputError("unknown command \"\(command)\"; see trustctl help")
     }
     try run(args, try Settings.fromEnvironment(identity: .operator))
-} catch let e as UsageError {
-    fail(e.description, code: 1)
-} catch let e as SettingsError {
-    fail(e.description, code: 1)
 } catch let e as InputError {
     fail(e.description, code: 1)
 } catch {

@@ -24,8 +24,7 @@ public struct DropStatus: Codable, Sendable {
 
     /// Every academy of the catalog for `drop` (default: the latest drop anyone submitted).
     public static func load(db: Database, drop: DropID?, academies: AcademyCatalog) throws -> [DropStatus] {
-        let hasTable = try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'drop_submissions'")?.int64Value ?? 0
-        let drops = hasTable == 0 ? [] : try db.query("SELECT DISTINCT drop_id FROM drop_submissions")
+        let drops = try !db.tableExists("drop_submissions") ? [] : try db.query("SELECT DISTINCT drop_id FROM drop_submissions")
             .compactMap { $0.string(0).flatMap(DropID.init) }
         guard let target = drop ?? drops.max() else { return [] }
         var byAcademy: [String: Row] = [:]

@@ -72,12 +72,7 @@ public enum NewsletterIntake {
     /// Content-derived: sending the same item twice (a retried command, a double click) stores
     /// it once, while two different items can never share an id.
     public static func itemMessageID(_ json: [UInt8]) -> String {
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        json.withUnsafeBufferPointer { bytes in
-            _ = EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha256(), nil)
-        }
-        return "newsletter.item:" + digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+        "newsletter.item:" + Digest.sha256Hex(json)
     }
 
     /// A checked item as the contract's `newsletter.item` message.

@@ -19,7 +19,7 @@ enum NewsletterSources {
     /// first issue, in the period before it): a drop still collecting files, or one that
     /// completed since readers last heard. Older drops are history, not news.
     static func dataDrop(in db: Database, since: CalendarDate, expected: Int) throws -> DataDropStatusSummary? {
-        guard try NewsletterStore.tableExists("drop_submissions", in: db) else { return nil }
+        guard try db.tableExists("drop_submissions") else { return nil }
         let rows = try db.query("""
             SELECT drop_id, count(DISTINCT academy) AS submitted, max(received_at) AS last
             FROM drop_submissions WHERE status NOT IN ('rejected', 'failed', 'invalid')
@@ -38,7 +38,7 @@ enum NewsletterSources {
     /// it changed since the previous issue: the three best-received statements across themes
     /// and the three least.
     static func youSaid(in db: Database, since: CalendarDate, log: Log) throws -> YouSaidSummary? {
-        guard try NewsletterStore.tableExists("survey_summaries", in: db),
+        guard try db.tableExists("survey_summaries"),
               let row = try db.query("SELECT survey_id, you_said, updated_at FROM survey_summaries ORDER BY updated_at DESC LIMIT 1").first,
               let updated = row.string("updated_at"), updated.prefix(10) >= since.description,
               let json = row.string("you_said")

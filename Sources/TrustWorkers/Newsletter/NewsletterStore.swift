@@ -56,13 +56,9 @@ enum NewsletterStore {
             .int64Value.map(Int.init)
     }
 
-    static func tableExists(_ name: String, in db: Database) throws -> Bool {
-        (try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", [.text(name)])?.int64Value ?? 0) > 0
-    }
-
     /// Every issue with its delivery counts, oldest first; empty before the first migration.
     static func issueSummaries(in db: Database) throws -> [NewsletterIssueSummary] {
-        guard try tableExists("newsletter_issues", in: db) else { return [] }
+        guard try db.tableExists("newsletter_issues") else { return [] }
         return try db.query("""
             SELECT i.number, i.issue_date, i.recipients, i.archive_path, i.settled_at,
                    (SELECT count(*) FROM newsletter_items t WHERE t.issue_number = i.number) AS items,

@@ -77,7 +77,7 @@ public struct DeadLetterQueues {
     public func workQueue(named name: String) throws -> String {
         let base = topology.queue(named: name.hasSuffix(".dead") ? String(name.dropLast(5)) : name)
         guard topology.queues.contains(where: { $0.name == base }) else {
-            throw UsageError("unknown queue \"\(name)\"; queues are \(topology.queues.map(\.name).joined(separator: ", "))")
+            throw InputError("unknown queue \"\(name)\"; queues are \(topology.queues.map(\.name).joined(separator: ", "))")
         }
         return base
     }

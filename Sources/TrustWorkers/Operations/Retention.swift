@@ -26,9 +26,7 @@ public enum Retention {
     public static func purge(_ db: Database, before cutoff: String) throws -> [(table: String, rows: Int)] {
         try db.transaction {
             try rules.compactMap { rule in
-                let exists = try db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                           [.text(rule.table)])?.int64Value ?? 0
-                guard exists > 0 else { return nil }
+                guard try db.tableExists(rule.table) else { return nil }
                 return (rule.table, try db.execute("DELETE FROM \(rule.table) WHERE \(rule.condition)", [.text(cutoff)]))
             }
         }

@@ -72,7 +72,7 @@ public struct SystemStatus: Codable, Sendable {
         guard FileManager.default.fileExists(atPath: databasePath) else { return [] }
         let db = try Database(path: databasePath, readOnly: true)
         defer { db.close() }
-        guard try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'worker_counters'")?.int64Value ?? 0 > 0 else {
+        guard try db.tableExists("worker_counters") else {
             return []
         }
         var byWorker: [String: WorkerStatus] = [:]

@@ -51,9 +51,8 @@ public struct ReminderOverview {
         }
         let db = try Database(path: databasePath, readOnly: true)
         defer { db.close() }
-        let migrated = try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'reminder_changes'")?.int64Value ?? 0
         let store = ReminderStore(db: db)
-        (changes, handled) = migrated > 0 ? (try store.changes(), try store.handledReminderIDs()) : ([], [])
+        (changes, handled) = try db.tableExists("reminder_changes") ? (try store.changes(), try store.handledReminderIDs()) : ([], [])
     }
 
     public var schedule: ReminderSchedule { ReminderSchedule(calendar: config.forums, changes: changes) }
