@@ -5,16 +5,13 @@
  * batch, one `multiple` ack after the commit), with none of the runtime's other duties
  * (retries, dead letters, counters, reconnects, logs).
  *
- *   c_consumer --queue Q --expect N --db PATH --prefetch P [--ledger | --journal | --no-store]
+ *   c_consumer --queue Q --expect N --db PATH --prefetch P [--ledger | --no-store]
  *              [--spin-us U] [--sleep-us U]
  *
- * Without --ledger it inserts one effect row per message: the "minimal C consumer doing
- * batched SQLite inserts" the runtime issue cites. With --ledger it first claims the message
- * id in a table of the runtime's own shape (migration 2's compact `message_ledger`), with the
- * runtime's own statement, and skips the effect for an id already claimed: the exactly-once
- * work the Swift worker did up to migration 3. With --journal it does what the worker does
- * since: each id is looked up in an in-memory hash set, and the batch's new ids are written
- * as one JSON array row in `ledger_batches` (ids here never need JSON escapes).
+ * Without --ledger it inserts one effect row per message. With --ledger it first claims the
+ * message id in a table of the runtime's shape (`message_ledger`) with the runtime's own
+ * statement, INSERT ... ON CONFLICT DO NOTHING, and skips the effect for an id already claimed:
+ * the exactly-once work the Swift worker does.
  *
  * For `scripts/bench runtime-cpu`, which asks what a consumer's own CPU costs the broker on
  * this 2-core machine: --no-store does no SQLite work at all (a C bare consumer), --spin-us
@@ -67,42 +64,10 @@ static void step_done(sqlite3 *db, sqlite3_stmt *s) {
     sqlite3_reset(s);
 }
 
-/* FNV-1a with a finaliser, as the runtime's MessageIDs.hash. */
-static uint64_t hash(const char *bytes, int len) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (int i = 0; i < len; i++) h = (h ^ (uint8_t)bytes[i]) * 0x100000001b3ULL;
-    h ^= h >> 33; h *= 0xff51afd7ed558ccdULL; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h ? h : 1;
-}
-
-/* Adds `h` to the set; 0 if it was there already. The set stays at most half full. */
-static int remember(uint64_t **set, size_t *slots, size_t *used, uint64_t h) {
-    if ((*used + 1) * 2 > *slots) {
-        size_t bigger = *slots * 2;
-        uint64_t *grown = calloc(bigger, sizeof(uint64_t));
-        for (size_t k = 0; k < *slots; k++) {
-            if (!(*set)[k]) continue;
-            size_t j = (size_t)(*set)[k] & (bigger - 1);
-            while (grown[j]) j = (j + 1) & (bigger - 1);
-            grown[j] = (*set)[k];
-        }
-        free(*set);
-        *set = grown;
-        *slots = bigger;
-    }
-    size_t j = (size_t)h & (*slots - 1);
-    while ((*set)[j] && (*set)[j] != h) j = (j + 1) & (*slots - 1);
-    if ((*set)[j] == h) return 0;
-    (*set)[j] = h;
-    (*used)++;
-    return 1;
-}
-
 int main(int argc, char **argv) {
     const char *queue = NULL, *path = NULL;
     long expect = 0;
-    int prefetch = 400, ledger = 0, journal = 0, store = 1;
+    int prefetch = 400, ledger = 0, store = 1;
     double spin_us = 0, sleep_us = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--queue") && i + 1 < argc) queue = argv[++i];
@@ -110,13 +75,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--db") && i + 1 < argc) path = argv[++i];
         else if (!strcmp(argv[i], "--prefetch") && i + 1 < argc) prefetch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--ledger")) ledger = 1;
-        else if (!strcmp(argv[i], "--journal")) journal = 1;
         else if (!strcmp(argv[i], "--no-store")) store = 0;
         else if (!strcmp(argv[i], "--spin-us") && i + 1 < argc) spin_us = atof(argv[++i]);
         else if (!strcmp(argv[i], "--sleep-us") && i + 1 < argc) sleep_us = atof(argv[++i]);
         else die("unknown argument", argv[i]);
     }
-    if (!queue || !path || expect <= 0) die("usage", "--queue Q --expect N --db PATH [--prefetch P] [--ledger | --journal | --no-store] [--spin-us U] [--sleep-us U]");
+    if (!queue || !path || expect <= 0) die("usage", "--queue Q --expect N --db PATH [--prefetch P] [--ledger | --no-store] [--spin-us U] [--sleep-us U]");
     int batch_size = prefetch / 2 > 0 ? prefetch / 2 : 1;
 
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -134,13 +98,6 @@ int main(int argc, char **argv) {
         "INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, detail, at_ms)"
         " VALUES (?, ?, 0, 0, NULL, ?) ON CONFLICT (message_id, queue_id) DO NOTHING");
     sqlite3_stmt *effect = prepare(db, "INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)");
-    exec_sql(db, "CREATE TABLE IF NOT EXISTS ledger_batches (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                 " queue_id INTEGER NOT NULL, at_ms INTEGER NOT NULL, message_ids TEXT NOT NULL);"
-                 " CREATE INDEX IF NOT EXISTS ledger_batches_by_queue ON ledger_batches (queue_id, id)");
-    sqlite3_stmt *batch_row = prepare(db, "INSERT INTO ledger_batches (queue_id, at_ms, message_ids) VALUES (1, ?, ?)");
-    size_t slots = 1 << 10, used = 0;
-    uint64_t *known = calloc(slots, sizeof(uint64_t));  /* id hashes (0 = empty), open addressing */
-    char *list = malloc((size_t)prefetch * 260 + 2);
     sqlite3_bind_int(claim, 1, 1);  // the queue's number in the runtime's ledger_queues
 
     char *url = getenv("TRUST_AMQP_URL") ? strdup(getenv("TRUST_AMQP_URL")) : strdup("amqp://guest:guest@127.0.0.1:5672/");
@@ -194,17 +151,7 @@ int main(int argc, char **argv) {
         sqlite3_int64 now_ms = (sqlite3_int64)now.tv_sec * 1000 + now.tv_usec / 1000;
         sqlite3_bind_int64(claim, 3, now_ms);
         if (store) exec_sql(db, "BEGIN IMMEDIATE");
-        size_t list_len = 0;
-        list[list_len++] = '[';
         for (int i = 0; store && i < n; i++) {
-            if (journal) {
-                if (!remember(&known, &slots, &used, hash(ids[i], lengths[i]))) continue;  /* a repeat: no effect */
-                if (list_len > 1) list[list_len++] = ',';
-                list[list_len++] = '"';
-                memcpy(list + list_len, ids[i], (size_t)lengths[i]);
-                list_len += (size_t)lengths[i];
-                list[list_len++] = '"';
-            }
             if (ledger) {
                 sqlite3_bind_text(claim, 2, ids[i], lengths[i], SQLITE_STATIC);
                 step_done(db, claim);
@@ -213,12 +160,6 @@ int main(int argc, char **argv) {
             sqlite3_bind_text(effect, 1, ids[i], lengths[i], SQLITE_STATIC);
             sqlite3_bind_int64(effect, 2, (sqlite3_int64)sizes[i]);
             step_done(db, effect);
-        }
-        if (journal && list_len > 1) {
-            list[list_len++] = ']';
-            sqlite3_bind_int64(batch_row, 1, now_ms);
-            sqlite3_bind_text(batch_row, 2, list, (int)list_len, SQLITE_STATIC);
-            step_done(db, batch_row);
         }
         if (store) exec_sql(db, "COMMIT");
         if (spin_us > 0) spin(spin_us * n);
@@ -231,7 +172,6 @@ int main(int argc, char **argv) {
     amqp_destroy_connection(conn);
     sqlite3_finalize(claim);
     sqlite3_finalize(effect);
-    sqlite3_finalize(batch_row);
     sqlite3_close(db);
     printf("consumed %ld\n", handled);
     return 0;
