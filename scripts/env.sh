@@ -26,3 +26,13 @@ rmq_env() {
   mkdir -p "$HOME" "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE"
 }
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+# Installs what is missing, puts Swift on PATH and builds in `$1` mode (debug or release);
+# sets BIN to the build's executables. The shared start of test, demo, bench and chaos.
+prepare_build() {
+  "$ROOT/scripts/setup"
+  export PATH="/opt/swift/usr/bin:$PATH"
+  log "$(basename "$0"): building ($1)"
+  (cd "$ROOT" && swift build -c "$1" ${2:+"$2"} 2>&1 | tail -1)
+  BIN="$(cd "$ROOT" && swift build -c "$1" --show-bin-path)"
+  export BIN
+}
