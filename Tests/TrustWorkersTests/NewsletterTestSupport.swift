@@ -27,7 +27,9 @@ final class NewsletterRun: @unchecked Sendable {
     private var worker: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
     private var delivery: NewsletterDeliveryService?
 
-    init(recipients count: Int) throws {
+    /// `recipients` people from the generator, plus two leavers; nil: the repository's
+    /// Config/directory.csv (1,041 active people).
+    init(recipients count: Int?) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("news-\(UUID().uuidString)")
         configDirectory = root.appendingPathComponent("Config")
         varDirectory = root.appendingPathComponent("var")
@@ -40,13 +42,18 @@ final class NewsletterRun: @unchecked Sendable {
             try fm.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(name)"),
                             to: configDirectory.appendingPathComponent(name))
         }
-        let catalog = try AcademyCatalog.load(contentsOf: configDirectory.appendingPathComponent(AcademyCatalog.fileName))
-        let everyone = DirectoryGenerator(academies: catalog.academies).people()
-        recipients = Array(everyone.filter(\.active).prefix(count))
-        // Two leavers too, to show inactive people get nothing.
-        let people = recipients + everyone.filter { !$0.active }.prefix(2)
-        try Data(DirectoryGenerator.csv(people).utf8).write(to: configDirectory.appendingPathComponent(Directory.fileName))
+        let directoryFile = configDirectory.appendingPathComponent(Directory.fileName)
+        if let count {
+            let catalog = try AcademyCatalog.load(contentsOf: configDirectory.appendingPathComponent(AcademyCatalog.fileName))
+            let everyone = DirectoryGenerator(academies: catalog.academies).people()
+            let active = Array(everyone.filter(\.active).prefix(count))
+            // Two leavers too, to show inactive people get nothing.
+            try Data(DirectoryGenerator.csv(active + everyone.filter { !$0.active }.prefix(2)).utf8).write(to: directoryFile)
+        } else {
+            try fm.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(Directory.fileName)"), to: directoryFile)
+        }
         let trust = try TrustConfig(directory: configDirectory.path)
+        recipients = try trust.loadDirectory().active
         setup = NewsletterSetup(trust: trust, newsletter: try NewsletterConfig.load(contentsOf: trust.file(NewsletterConfig.fileName)),
                                 varDirectory: varDirectory)
     }
@@ -97,14 +104,14 @@ final class NewsletterRun: @unchecked Sendable {
         self.worker = (shutdown, finished)
     }
 
-    /// Starts the delivery pump sending to `smtpPort` (nil: the outbox directory).
+    /// Starts the delivery engine sending to `smtpPort` (nil: the outbox directory).
     func startDelivery(smtpPort: Int?, chunkSize: Int = 1) throws {
         let outbox = setup.outboxDirectory
         delivery = NewsletterDeliveryService(
             setup: setup, databasePath: db,
-            options: DeliveryPumpOptions(chunkSize: chunkSize, idleWait: 0.1, outage: Backoff(base: 0.1, cap: 0.5)),
+            options: DeliveryOptions(chunkSize: chunkSize, idleWait: 0.1, outage: Backoff(base: 0.1, cap: 0.5)),
             brokers: [try BrokerEndpoint(url: Self.brokerURL)], announceOn: topology.eventsExchange,
-            log: Log(component: "newsletter-test.delivery", minimum: .warn)
+            now: Settings.clock(fixed: nil), log: Log(component: "newsletter-test.delivery", minimum: .warn)
         ) {
             guard let smtpPort else { return try OutboxTransport(directory: outbox) }
             var configuration = SMTPConfiguration(host: "127.0.0.1", port: smtpPort)

@@ -73,7 +73,7 @@ struct ReminderCrashTests {
         let leads = try world.englishLeads()
         #expect(Set(counts.keys) == leads, "missing: \(leads.subtracting(counts.keys).count)")
         #expect(counts.count == 300)
-        #expect(repeats <= 2 * ReminderPumpOptions().chunkSize, "repeats \(repeats) after kills at \(kills)")
+        #expect(repeats <= 2 * DeliveryOptions().chunkSize, "repeats \(repeats) after kills at \(kills)")
         #expect(try world.delivered() == 300)
         print("reminder crash test: killed at \(kills) e-mails received; \(repeats) repeated of 300")
     }

@@ -33,8 +33,8 @@ do {
 let topology = NewsletterTopology.topology(prefix: env["TRUST_TOPOLOGY_PREFIX"])
 let delivery = NewsletterDeliveryService(
     setup: setup, databasePath: settings.databasePath,
-    options: DeliveryPumpOptions(chunkSize: env["TRUST_NEWSLETTER_CHUNK"].flatMap(Int.init) ?? 1),
-    brokers: settings.brokers, announceOn: topology.eventsExchange, log: log.child("delivery")
+    options: DeliveryOptions(chunkSize: env["TRUST_NEWSLETTER_CHUNK"].flatMap(Int.init) ?? 1),
+    brokers: settings.brokers, announceOn: topology.eventsExchange, now: settings.clock, log: log.child("delivery")
 ) { [settings, setup] in
     try makeMailTransport(smtpURL: settings.smtpURL, outboxDirectory: setup.outboxDirectory)
 }

@@ -3,45 +3,27 @@ import Foundation
 import Mail
 import WorkerKit
 
-/// The delivery pump on its own thread, started beside the newsletter worker and stopped after
-/// it. A thread rather than a task: SMTP and SQLite calls block, and the pump owns a curl
-/// handle and a database connection that must stay on one thread.
+/// The newsletter's ``DeliveryEngine`` on its own thread, started beside the newsletter worker
+/// and stopped after it.
 public final class NewsletterDeliveryService: Sendable {
     private let stopSignal = ShutdownSignal()
-    private let finished = DispatchSemaphore(value: 0)
+    private let finished: DispatchSemaphore
 
-    /// Starts the pump. `makeTransport` runs on the pump's thread, which then owns the
-    /// transport; `announceOn` is the events exchange for `newsletter.sent` (nil: no events).
-    public init(setup: NewsletterSetup, databasePath: String, options: DeliveryPumpOptions = DeliveryPumpOptions(),
-                brokers: [BrokerEndpoint], announceOn eventsExchange: String?, log: Log,
-                makeTransport: @escaping @Sendable () throws -> any MailTransport) {
-        let stop = stopSignal
-        let finished = finished
-        let thread = Thread {
-            defer { finished.signal() }
-            var failures = 0
-            while !stop.isRequested {
-                do {
-                    let pump = try DeliveryPump(
-                        setup: setup, databasePath: databasePath, options: options, transport: makeTransport(),
-                        announcer: eventsExchange.map { BrokerAnnouncer(brokers: brokers, exchange: $0) }, log: log, stop: stop)
-                    log.info("delivery pump started", ["chunk": options.chunkSize])
-                    pump.run()
-                } catch {
-                    let delay = options.outage.delay(attempt: failures)
-                    failures += 1
-                    log.error("delivery pump cannot start; retrying", ["error": error, "retry_in_s": String(format: "%.1f", delay)])
-                    Thread.sleep(forTimeInterval: delay)
-                }
-            }
-            log.info("delivery pump stopped")
-        }
-        thread.name = "newsletter-delivery"
-        thread.stackSize = 1 << 22
-        thread.start()
+    /// Starts sending. `makeTransport` runs on the engine's thread, which then owns the
+    /// transport; `announceOn` is the events exchange for `newsletter.sent` (nil: no events);
+    /// `now` stamps every row and decides what is due.
+    public init(setup: NewsletterSetup, databasePath: String, options: DeliveryOptions = DeliveryOptions(),
+                brokers: [BrokerEndpoint], announceOn eventsExchange: String?, now: @escaping @Sendable () -> Date,
+                log: Log, makeTransport: @escaping @Sendable () throws -> any MailTransport) {
+        finished = DeliveryEngine(
+            kind: NewsletterDeliveries(setup: setup), databasePath: databasePath, options: options,
+            makeTransport: makeTransport,
+            announcer: eventsExchange.map { DeliveryAnnouncer(brokers: brokers, exchange: $0, log: log) },
+            now: now, log: log
+        ).start(thread: "newsletter-delivery", until: stopSignal)
     }
 
-    /// Asks the pump to finish the message in hand, commit and stop; waits up to `timeout`.
+    /// Asks the engine to finish the message in hand, commit and stop; waits up to `timeout`.
     @discardableResult
     public func stop(timeout: Double = 90) -> Bool {
         stopSignal.request()

@@ -5,7 +5,7 @@ import Store
 import TrustDomain
 import WorkerKit
 
-/// The reminder worker process: the `reminder.notify` consumer and the delivery pump, sharing
+/// The reminder worker process: the `reminder.notify` consumer and the delivery engine, sharing
 /// one shutdown signal and one database file. Built here rather than in `main.swift` so tests
 /// run exactly what the executable runs, on an isolated topology.
 public struct ReminderService: Sendable {
@@ -14,20 +14,20 @@ public struct ReminderService: Sendable {
     public var brokers: [BrokerEndpoint]
     public var databasePath: String
     public var makeTransport: @Sendable () throws -> any MailTransport
-    public var pump: ReminderPumpOptions
+    public var delivery: DeliveryOptions
     public var now: @Sendable () -> Date
     public var log: Log
 
     public init(config: TrustConfig, worker: WorkerOptions, brokers: [BrokerEndpoint], databasePath: String,
                 makeTransport: @escaping @Sendable () throws -> any MailTransport,
-                pump: ReminderPumpOptions = ReminderPumpOptions(), now: @escaping @Sendable () -> Date,
+                delivery: DeliveryOptions = DeliveryOptions(), now: @escaping @Sendable () -> Date,
                 log: Log) {
         self.config = config
         self.worker = worker
         self.brokers = brokers
         self.databasePath = databasePath
         self.makeTransport = makeTransport
-        self.pump = pump
+        self.delivery = delivery
         self.now = now
         self.log = log
     }
@@ -60,46 +60,22 @@ public struct ReminderService: Sendable {
                              prefetch: prefetch)
     }
 
-    /// Blocks until `shutdown` is requested (or either half fails, which stops the other).
-    /// The consumer finishes and commits its batch; the pump records the e-mails it sent.
+    /// Blocks until `shutdown` is requested (or the consumer fails, which stops the engine).
+    /// The consumer finishes and commits its batch; the engine records the e-mails it sent.
     public func run(shutdown: ShutdownSignal) throws {
         try config.forums.checkForReminders()
-        let db = try Database(path: databasePath)
-        try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
-        db.close()
-        let pump = ReminderPump(
-            config: config, databasePath: databasePath, makeTransport: makeTransport,
-            events: ReminderEventPublisher(brokers: brokers, exchange: worker.topology.eventsExchange,
-                                           log: log.child("pump")),
-            options: self.pump, now: now, log: log.child("pump"), shutdown: shutdown)
-        let pumpDone = DispatchSemaphore(value: 0)
-        let pumpFailure = LockedBox<Error?>(nil)
-        let thread = Thread { [log] in
-            defer { pumpDone.signal() }
-            do { try pump.run() } catch {
-                log.error("delivery pump stopped on error", ["error": error])
-                pumpFailure.set(error)
-                shutdown.request()
-            }
-        }
-        thread.name = "\(worker.name)-pump"
-        thread.stackSize = 1 << 22
-        thread.start()
+        let sent = DeliveryEngine(
+            kind: ReminderDeliveries(calendar: config.forums), databasePath: databasePath, options: delivery,
+            makeTransport: makeTransport,
+            announcer: DeliveryAnnouncer(brokers: brokers, exchange: worker.topology.eventsExchange, log: log.child("pump")),
+            now: now, log: log.child("pump")
+        ).start(thread: "\(worker.name)-pump", until: shutdown)
         let config = self.config
         let consumer = Worker(options: worker, brokers: brokers, databasePath: databasePath, now: now, log: log,
                               shutdown: shutdown) { ReminderHandler(config: config) }
         let consumed = Result { try consumer.run() }
         shutdown.request()
-        pumpDone.wait()
+        sent.wait()
         try consumed.get()
-        if let error = pumpFailure.get() { throw error }
     }
-}
-
-final class LockedBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: T
-    init(_ value: T) { self.value = value }
-    func get() -> T { lock.withLock { value } }
-    func set(_ newValue: T) { lock.withLock { value = newValue } }
 }
