@@ -12,7 +12,18 @@ extension Topology {
     ])
 }
 
+extension Topology {
+    /// `.trust` without a prefix; with one, a private copy of it (every exchange and queue name
+    /// prefixed) with short retry delays, for tests and benchmarks beside a live system.
+    public static func trust(prefix: String?) -> Topology {
+        guard let prefix, !prefix.isEmpty else { return .trust }
+        var topology = Topology.trust.prefixed(prefix)
+        topology.retryDelays = [200, 1_000]
+        return topology
+    }
+}
+
 extension Settings {
     /// The trust's topology, or with `TRUST_TOPOLOGY_PREFIX` the private copy of it.
-    public var topology: Topology { topologyPrefix.map { Topology.trust.prefixed($0) } ?? .trust }
+    public var topology: Topology { Topology.trust(prefix: topologyPrefix) }
 }

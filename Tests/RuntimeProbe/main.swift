@@ -116,7 +116,7 @@ case "bare":
     print("consumed \(n)")
 case "cleanup":
     let c = try Connection(endpoint: settings.brokers[0], name: "probe cleanup")
-    (args.contains("--trust") ? Topology.trust.prefixed(prefix) : topology).delete(on: c)
+    (args.contains("--trust") ? Topology.trust(prefix: prefix) : topology).delete(on: c)
     c.close()
 default:
     FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))

@@ -20,7 +20,7 @@ struct NewsletterCrashTests {
         }
     }
 
-    func start(_ run: NewsletterRun, smtpPort: Int, chunk: Int) throws -> Process {
+    static func start(_ run: NewsletterRun, smtpPort: Int, chunk: Int = 1) throws -> Process {
         let process = Process()
         process.executableURL = try Self.executable
         var env = ProcessInfo.processInfo.environment
@@ -51,7 +51,7 @@ struct NewsletterCrashTests {
         let sink = try SMTPSink(inbox: run.root.appendingPathComponent("inbox"))
         defer { sink.stop() }
         try run.publish([try run.item("Crash drill"), run.assemble("2021-09-24")])
-        var worker = try start(run, smtpPort: sink.port, chunk: chunk)
+        var worker = try Self.start(run, smtpPort: sink.port, chunk: chunk)
         #expect(NewsletterRun.waitFor(120) { sink.received >= 200 })
         kill(worker.processIdentifier, SIGKILL)
         worker.waitUntilExit()
@@ -59,7 +59,7 @@ struct NewsletterCrashTests {
         Thread.sleep(forTimeInterval: 0.5)
         let sentAtKill = try run.count("SELECT count(*) FROM newsletter_deliveries WHERE status = 'sent'")
         let receivedAtKill = sink.received
-        worker = try start(run, smtpPort: sink.port, chunk: chunk)
+        worker = try Self.start(run, smtpPort: sink.port, chunk: chunk)
         let settled = NewsletterRun.waitFor(120) {
             try run.count("SELECT count(*) FROM newsletter_issues WHERE announced_at IS NOT NULL") == 1
         }

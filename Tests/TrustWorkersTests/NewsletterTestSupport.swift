@@ -25,28 +25,35 @@ final class NewsletterRun: @unchecked Sendable {
     /// The active people in the test's directory, in file order.
     let recipients: [Person]
     private var worker: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
-    private var delivery: NewsletterDeliveryService?
+    private var delivery: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
 
-    init(recipients count: Int) throws {
+    /// `recipients` people from the generator, plus two leavers; nil: the repository's
+    /// Config/directory.csv (1,041 active people).
+    init(recipients count: Int?) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("news-\(UUID().uuidString)")
         configDirectory = root.appendingPathComponent("Config")
         varDirectory = root.appendingPathComponent("var")
         db = varDirectory.appendingPathComponent("trust.sqlite").path
         prefix = "news\(UInt32.random(in: 0...UInt32.max))"
-        topology = NewsletterTopology.topology(prefix: prefix)
+        topology = Topology.trust(prefix: prefix)
         let fm = FileManager.default
         try fm.createDirectory(at: configDirectory, withIntermediateDirectories: true)
         for name in [AcademyCatalog.fileName, ForumCalendar.fileName, NewsletterConfig.fileName] {
             try fm.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(name)"),
                             to: configDirectory.appendingPathComponent(name))
         }
-        let catalog = try AcademyCatalog.load(contentsOf: configDirectory.appendingPathComponent(AcademyCatalog.fileName))
-        let everyone = DirectoryGenerator(academies: catalog.academies).people()
-        recipients = Array(everyone.filter(\.active).prefix(count))
-        // Two leavers too, to show inactive people get nothing.
-        let people = recipients + everyone.filter { !$0.active }.prefix(2)
-        try Data(DirectoryGenerator.csv(people).utf8).write(to: configDirectory.appendingPathComponent(Directory.fileName))
+        let directoryFile = configDirectory.appendingPathComponent(Directory.fileName)
+        if let count {
+            let catalog = try AcademyCatalog.load(contentsOf: configDirectory.appendingPathComponent(AcademyCatalog.fileName))
+            let everyone = DirectoryGenerator(academies: catalog.academies).people()
+            let active = Array(everyone.filter(\.active).prefix(count))
+            // Two leavers too, to show inactive people get nothing.
+            try Data(DirectoryGenerator.csv(active + everyone.filter { !$0.active }.prefix(2)).utf8).write(to: directoryFile)
+        } else {
+            try fm.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(Directory.fileName)"), to: directoryFile)
+        }
         let trust = try TrustConfig(directory: configDirectory.path)
+        recipients = try trust.loadDirectory().active
         setup = NewsletterSetup(trust: trust, newsletter: try NewsletterConfig.load(contentsOf: trust.file(NewsletterConfig.fileName)),
                                 varDirectory: varDirectory)
     }
@@ -84,7 +91,7 @@ final class NewsletterRun: @unchecked Sendable {
     func startWorker() throws {
         let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
         let setup = setup
-        let worker = Worker(options: WorkerOptions(name: "newsletter-test", queue: NewsletterTopology.queue(in: topology),
+        let worker = Worker(options: WorkerOptions(name: "newsletter-test", queue: topology.queue(named: NewsletterService.queue),
                                                    topology: topology),
                             brokers: [try BrokerEndpoint(url: Self.brokerURL)], databasePath: db,
                             log: Log(component: "newsletter-test", minimum: .warn), shutdown: shutdown) {
@@ -97,14 +104,16 @@ final class NewsletterRun: @unchecked Sendable {
         self.worker = (shutdown, finished)
     }
 
-    /// Starts the delivery pump sending to `smtpPort` (nil: the outbox directory).
+    /// Starts the delivery engine sending to `smtpPort` (nil: the outbox directory).
     func startDelivery(smtpPort: Int?, chunkSize: Int = 1) throws {
         let outbox = setup.outboxDirectory
-        delivery = NewsletterDeliveryService(
+        let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
+        let engine = NewsletterService.delivery(
             setup: setup, databasePath: db,
-            options: DeliveryPumpOptions(chunkSize: chunkSize, idleWait: 0.1, outage: Backoff(base: 0.1, cap: 0.5)),
+            options: DeliveryOptions(chunkSize: chunkSize, idleWait: 0.1, outage: Backoff(base: 0.1, cap: 0.5)),
             brokers: [try BrokerEndpoint(url: Self.brokerURL)], announceOn: topology.eventsExchange,
-            log: Log(component: "newsletter-test.delivery", minimum: .warn)
+            now: Settings.clock(fixed: nil), log: Log(component: "newsletter-test.delivery", minimum: .warn),
+            shutdown: shutdown
         ) {
             guard let smtpPort else { return try OutboxTransport(directory: outbox) }
             var configuration = SMTPConfiguration(host: "127.0.0.1", port: smtpPort)
@@ -112,6 +121,11 @@ final class NewsletterRun: @unchecked Sendable {
             configuration.timeout = .seconds(10)
             return try SMTPTransport(configuration: configuration)
         }
+        Thread.detachNewThread {
+            do { try engine.run() } catch { Issue.record("delivery stopped: \(error)") }
+            finished.signal()
+        }
+        delivery = (shutdown, finished)
     }
 
     func stop() {
@@ -119,7 +133,10 @@ final class NewsletterRun: @unchecked Sendable {
             worker.shutdown.request()
             #expect(worker.finished.wait(timeout: .now() + 15) == .success, "worker did not stop")
         }
-        if let delivery { #expect(delivery.stop(timeout: 15), "delivery pump did not stop") }
+        if let delivery {
+            delivery.shutdown.request()
+            #expect(delivery.finished.wait(timeout: .now() + 15) == .success, "delivery engine did not stop")
+        }
         worker = nil
         delivery = nil
     }
@@ -167,7 +184,7 @@ final class NewsletterRun: @unchecked Sendable {
     /// Events the run published on its events exchange, read from the event log queue.
     func events() throws -> [Delivery] { try drain(topology.eventLogQueue!) }
 
-    func dead() throws -> [Delivery] { try drain(Topology.deadQueue(NewsletterTopology.queue(in: topology))) }
+    func dead() throws -> [Delivery] { try drain(Topology.deadQueue(topology.queue(named: NewsletterService.queue))) }
 
     private func drain(_ queue: String) throws -> [Delivery] {
         let c = try Self.connect()

@@ -26,8 +26,8 @@ struct ReminderCrashTests {
     static func start(_ world: ReminderWorld, smtpPort: Int) throws -> Process {
         let p = Process()
         p.executableURL = try executable
-        p.arguments = ["--topology-prefix", world.prefix]
         var env = ProcessInfo.processInfo.environment
+        env["TRUST_TOPOLOGY_PREFIX"] = world.prefix
         env["TRUST_AMQP_URL"] = ReminderWorld.brokerURL
         env["TRUST_DB"] = world.databasePath
         env["TRUST_CONFIG"] = world.configDirectory.path
@@ -73,7 +73,7 @@ struct ReminderCrashTests {
         let leads = try world.englishLeads()
         #expect(Set(counts.keys) == leads, "missing: \(leads.subtracting(counts.keys).count)")
         #expect(counts.count == 300)
-        #expect(repeats <= 2 * ReminderPumpOptions().chunkSize, "repeats \(repeats) after kills at \(kills)")
+        #expect(repeats <= 2 * DeliveryOptions().chunkSize, "repeats \(repeats) after kills at \(kills)")
         #expect(try world.delivered() == 300)
         print("reminder crash test: killed at \(kills) e-mails received; \(repeats) repeated of 300")
     }

@@ -89,11 +89,12 @@ struct ReminderStateTests {
             try inbox().remind(ReminderRequest(forumID: "english-leaders", occurrenceID: occurrence, leadDays: 7),
                                messageID: "r7")
         }
-        let inFlight = try store.pending(limit: 3, now: now)
+        let inFlight = try store.pending(limit: 3, now: now, calendar: config.forums)
         try apply(CalendarUpdate(occurrenceID: occurrence, action: .move(date: CalendarDate("2021-09-17")!, start: nil,
                                                                          end: nil)), id: "m1")
         #expect(try world.count("SELECT count(*) FROM reminder_deliveries d JOIN reminder_mailings m ON m.id = d.mailing_id WHERE m.kind = 'moved'") == 0)
-        try store.record(inFlight.map { ($0, .sent(reply: "250 ok", sequence: 0)) }, now: now)
+        #expect(inFlight.allSatisfy { $0.occurrence?.sequence == 0 })
+        try store.record(inFlight.map { ($0, .sent(reply: "250 ok")) }, now: now)
         let notified = try db.query("""
             SELECT d.email FROM reminder_deliveries d JOIN reminder_mailings m ON m.id = d.mailing_id
             WHERE m.kind = 'moved' AND m.step = 1 AND d.status = 'pending' ORDER BY d.email

@@ -167,7 +167,7 @@ final class ReminderRun {
     private let finished = DispatchSemaphore(value: 0)
     private let failure = LockedBox<String?>(nil)
 
-    init(_ world: ReminderWorld, now: Date, smtpPort: Int? = nil, pump: ReminderPumpOptions = ReminderPumpOptions(idlePoll: 0.05),
+    init(_ world: ReminderWorld, now: Date, smtpPort: Int? = nil, delivery: DeliveryOptions = DeliveryOptions(idleWait: 0.05),
          sendDelay: Double = 0) throws {
         let outbox = world.outbox
         let smtp = smtpPort.map { "smtp://127.0.0.1:\($0)" }
@@ -178,7 +178,7 @@ final class ReminderRun {
                 let transport = try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
                 return sendDelay > 0 ? PacedTransport(transport, delay: sendDelay) : transport
             },
-            pump: pump, now: Settings.clock(fixed: now), log: Log(component: "test", minimum: .warn))
+            delivery: delivery, now: Settings.clock(fixed: now), log: Log(component: "test", minimum: .warn))
         let service = self.service, shutdown = self.shutdown, finished = self.finished, failure = self.failure
         Thread.detachNewThread {
             do { try service.run(shutdown: shutdown) } catch { failure.set("\(error)") }
@@ -205,7 +205,15 @@ final class ReminderRun {
     }
 }
 
-/// A real transport slowed down, so a test can stop the pump part-way through a mailing.
+final class LockedBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ value: T) { self.value = value }
+    func get() -> T { lock.withLock { value } }
+    func set(_ newValue: T) { lock.withLock { value = newValue } }
+}
+
+/// A real transport slowed down, so a test can stop the engine part-way through a mailing.
 final class PacedTransport: MailTransport {
     let inner: any MailTransport
     let delay: Double

@@ -159,8 +159,8 @@ struct ReminderWorkerTests {
         defer { world.cleanUp() }
         let sink = try SMTPSink(inbox: world.root.appendingPathComponent("smtp"))
         defer { sink.stop() }
-        let pump = ReminderPumpOptions(chunkSize: 5, idlePoll: 0.05)
-        let first = try ReminderRun(world, now: Self.ninthSeptember, smtpPort: sink.port, pump: pump, sendDelay: 0.01)
+        let delivery = DeliveryOptions(chunkSize: 5, idleWait: 0.05)
+        let first = try ReminderRun(world, now: Self.ninthSeptember, smtpPort: sink.port, delivery: delivery, sendDelay: 0.01)
         try world.remind(Self.english, forum: "english-leaders", lead: 7)
         #expect(ReminderWorld.waitFor(20) { sink.received >= 25 })
         first.stop()
@@ -168,7 +168,7 @@ struct ReminderWorkerTests {
         #expect(atStop < 90, "the mailing finished before the stop; nothing was tested")
         #expect(try world.delivered() == atStop, "every e-mail sent before the stop is recorded as sent")
 
-        let second = try ReminderRun(world, now: Self.ninthSeptember, smtpPort: sink.port, pump: pump)
+        let second = try ReminderRun(world, now: Self.ninthSeptember, smtpPort: sink.port, delivery: delivery)
         #expect(ReminderWorld.waitFor(20) { try world.announced() == 1 })
         second.stop()
         let counts = try sink.receivedCounts()

@@ -59,7 +59,7 @@ struct TrustctlTests {
         _ = try? run(["dead", "purge", "datadrop.ingest", "--yes"])
         if let settings = try? Settings.fromEnvironment(ProcessInfo.processInfo.environment),
            let c = try? Connection(endpoint: settings.brokers[0], name: "trustctl-tests cleanup") {
-            Topology.trust.prefixed(prefix).delete(on: c)
+            Topology.trust(prefix: prefix).delete(on: c)
             c.close()
         }
         try? FileManager.default.removeItem(at: root)

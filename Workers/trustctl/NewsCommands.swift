@@ -71,7 +71,7 @@ enum NewsCommands {
         } catch let error as NewsletterItemError {
             throw InputError(error.description)
         }
-        let message = NewsletterIntake.item(item, topology: topology)
+        let message = NewsletterIntake.item(item, topology: settings.topology)
         try publish(message, settings)
         print("queued \"\(item.title)\" (\(item.category)) as \(message.properties.messageID ?? "")")
     }
@@ -91,7 +91,7 @@ enum NewsCommands {
             }
             date = due
         }
-        try publish(NewsletterIntake.assemble(date, topology: topology), settings)
+        try publish(NewsletterIntake.assemble(date, topology: settings.topology), settings)
         print("asked for the issue of \(date); `trustctl news issues` shows its deliveries")
     }
 
@@ -127,10 +127,6 @@ enum NewsCommands {
             }
             print((padded + [row[7]]).joined(separator: "  "))
         }
-    }
-
-    private static var topology: Topology {
-        NewsletterTopology.topology(prefix: ProcessInfo.processInfo.environment["TRUST_TOPOLOGY_PREFIX"])
     }
 
     private static func publish(_ message: OutgoingMessage, _ settings: Settings) throws {

@@ -3,48 +3,40 @@ import Foundation
 import Mail
 import WorkerKit
 
-/// The delivery pump on its own thread, started beside the newsletter worker and stopped after
-/// it. A thread rather than a task: SMTP and SQLite calls block, and the pump owns a curl
-/// handle and a database connection that must stay on one thread.
-public final class NewsletterDeliveryService: Sendable {
-    private let stopSignal = ShutdownSignal()
-    private let finished = DispatchSemaphore(value: 0)
-
-    /// Starts the pump. `makeTransport` runs on the pump's thread, which then owns the
-    /// transport; `announceOn` is the events exchange for `newsletter.sent` (nil: no events).
-    public init(setup: NewsletterSetup, databasePath: String, options: DeliveryPumpOptions = DeliveryPumpOptions(),
-                brokers: [BrokerEndpoint], announceOn eventsExchange: String?, log: Log,
-                makeTransport: @escaping @Sendable () throws -> any MailTransport) {
-        let stop = stopSignal
-        let finished = finished
-        let thread = Thread {
-            defer { finished.signal() }
-            var failures = 0
-            while !stop.isRequested {
-                do {
-                    let pump = try DeliveryPump(
-                        setup: setup, databasePath: databasePath, options: options, transport: makeTransport(),
-                        announcer: eventsExchange.map { BrokerAnnouncer(brokers: brokers, exchange: $0) }, log: log, stop: stop)
-                    log.info("delivery pump started", ["chunk": options.chunkSize])
-                    pump.run()
-                } catch {
-                    let delay = options.outage.delay(attempt: failures)
-                    failures += 1
-                    log.error("delivery pump cannot start; retrying", ["error": error, "retry_in_s": String(format: "%.1f", delay)])
-                    Thread.sleep(forTimeInterval: delay)
-                }
-            }
-            log.info("delivery pump stopped")
-        }
-        thread.name = "newsletter-delivery"
-        thread.stackSize = 1 << 22
-        thread.start()
+/// The newsletter worker process: the `newsletter.assemble` consumer (items stored, issues
+/// assembled, one pending delivery per recipient committed with the message) and the
+/// newsletter's ``DeliveryEngine``, which sends those rows once they are committed. Built here
+/// rather than in `main.swift` so tests run exactly what the executable runs.
+public enum NewsletterService {
+    /// The worker's services as `settings` configure them. Throws for a bad config or
+    /// `TRUST_SMTP_URL`, so the process stops at start rather than leaving every issue pending.
+    public static func services(settings: Settings, shutdown: ShutdownSignal, log: Log) throws -> [any Service] {
+        let setup = try NewsletterSetup(settings: settings)
+        let outbox = setup.outboxDirectory, smtp = settings.smtpURL
+        _ = try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
+        let topology = settings.topology
+        let options = settings.workerOptions(name: "newsletter-worker", queue: queue, topology: topology)
+        return [
+            Worker(options: options, settings: settings, log: log, shutdown: shutdown) { NewsletterHandler(setup: setup) },
+            delivery(setup: setup, databasePath: settings.databasePath,
+                     options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1), brokers: settings.brokers,
+                     announceOn: topology.eventsExchange, now: settings.clock, log: log.child("delivery"),
+                     shutdown: shutdown) { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
+        ]
     }
 
-    /// Asks the pump to finish the message in hand, commit and stop; waits up to `timeout`.
-    @discardableResult
-    public func stop(timeout: Double = 90) -> Bool {
-        stopSignal.request()
-        return finished.wait(timeout: .now() + timeout) == .success
+    public static let queue = "newsletter.assemble"
+
+    /// The newsletter's delivery engine. `makeTransport` runs on the engine's thread, which
+    /// then owns the transport; `announceOn` is the events exchange for `newsletter.sent`
+    /// (nil: no events); `now` stamps every row and decides what is due.
+    public static func delivery(setup: NewsletterSetup, databasePath: String, options: DeliveryOptions = DeliveryOptions(),
+                                brokers: [BrokerEndpoint], announceOn eventsExchange: String?,
+                                now: @escaping @Sendable () -> Date, log: Log, shutdown: ShutdownSignal,
+                                makeTransport: @escaping @Sendable () throws -> any MailTransport) -> any Service {
+        DeliveryEngine(kind: NewsletterDeliveries(setup: setup), databasePath: databasePath, options: options,
+                       makeTransport: makeTransport,
+                       announcer: eventsExchange.map { DeliveryAnnouncer(brokers: brokers, exchange: $0, log: log) },
+                       now: now, log: log, shutdown: shutdown)
     }
 }

@@ -44,28 +44,6 @@ public struct NewsletterSetup: Sendable {
     }
 }
 
-/// The newsletter's queue within a topology. The contract topology by default; a prefix gives
-/// an isolated copy (own exchanges and queues on the same broker) for tests and benchmarks,
-/// which must never take messages from, or leave messages on, the real queues.
-public enum NewsletterTopology {
-    public static let queue = "newsletter.assemble"
-    public static let binding = "newsletter.*"
-
-    /// `.trust` without a prefix; with one, the same private copy `Settings` makes from
-    /// `TRUST_TOPOLOGY_PREFIX`, with short retry delays for tests and benchmarks.
-    public static func topology(prefix: String?) -> Topology {
-        guard let prefix, !prefix.isEmpty else { return .trust }
-        var topology = Topology.trust.prefixed(prefix)
-        topology.retryDelays = [200, 1_000]
-        return topology
-    }
-
-    /// The queue bound to `newsletter.*` in `topology`.
-    public static func queue(in topology: Topology) -> String {
-        topology.queues.first { $0.bindings.contains(binding) }?.name ?? queue
-    }
-}
-
 /// The messages people and the scheduler send to the newsletter worker, built in one place so
 /// the command line and tests publish exactly what the contract says.
 public enum NewsletterIntake {

@@ -57,7 +57,8 @@ enum NewsletterStore {
     }
 
     /// Every issue with its delivery counts, oldest first; empty before the first migration.
-    static func issueSummaries(in db: Database) throws -> [NewsletterIssueSummary] {
+    /// `unannouncedOnly`: just the settled issues whose `newsletter.sent` is not yet confirmed.
+    static func issueSummaries(in db: Database, unannouncedOnly: Bool = false) throws -> [NewsletterIssueSummary] {
         guard try db.tableExists("newsletter_issues") else { return [] }
         return try db.query("""
             SELECT i.number, i.issue_date, i.recipients, i.archive_path, i.settled_at,
@@ -65,7 +66,8 @@ enum NewsletterStore {
                    (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'sent') AS sent,
                    (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'failed') AS failed,
                    (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'pending') AS pending
-            FROM newsletter_issues i ORDER BY i.number
+            FROM newsletter_issues i \(unannouncedOnly ? "WHERE settled_at IS NOT NULL AND announced_at IS NULL" : "")
+            ORDER BY i.number
             """).map { row in
             NewsletterIssueSummary(number: row.int("number") ?? 0, issueDate: row.string("issue_date") ?? "",
                                    items: row.int("items") ?? 0, recipients: row.int("recipients") ?? 0,

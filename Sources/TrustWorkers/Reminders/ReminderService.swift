@@ -5,7 +5,7 @@ import Store
 import TrustDomain
 import WorkerKit
 
-/// The reminder worker process: the `reminder.notify` consumer and the delivery pump, sharing
+/// The reminder worker process: the `reminder.notify` consumer and the delivery engine, sharing
 /// one shutdown signal and one database file. Built here rather than in `main.swift` so tests
 /// run exactly what the executable runs, on an isolated topology.
 public struct ReminderService: Sendable {
@@ -14,20 +14,20 @@ public struct ReminderService: Sendable {
     public var brokers: [BrokerEndpoint]
     public var databasePath: String
     public var makeTransport: @Sendable () throws -> any MailTransport
-    public var pump: ReminderPumpOptions
+    public var delivery: DeliveryOptions
     public var now: @Sendable () -> Date
     public var log: Log
 
     public init(config: TrustConfig, worker: WorkerOptions, brokers: [BrokerEndpoint], databasePath: String,
                 makeTransport: @escaping @Sendable () throws -> any MailTransport,
-                pump: ReminderPumpOptions = ReminderPumpOptions(), now: @escaping @Sendable () -> Date,
+                delivery: DeliveryOptions = DeliveryOptions(), now: @escaping @Sendable () -> Date,
                 log: Log) {
         self.config = config
         self.worker = worker
         self.brokers = brokers
         self.databasePath = databasePath
         self.makeTransport = makeTransport
-        self.pump = pump
+        self.delivery = delivery
         self.now = now
         self.log = log
     }
@@ -39,67 +39,51 @@ public struct ReminderService: Sendable {
         let smtp = settings.smtpURL
         self.init(config: config, worker: worker, brokers: settings.brokers, databasePath: settings.databasePath,
                   makeTransport: { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
-                  now: settings.clock, log: log)
+                  delivery: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1), now: settings.clock, log: log)
+    }
+
+    /// The worker process's services as `settings` configure them. Throws for a bad config or
+    /// `TRUST_SMTP_URL`, so the process stops at start rather than at every send.
+    public static func services(settings: Settings, shutdown: ShutdownSignal, log: Log) throws -> [any Service] {
+        let service = ReminderService(
+            settings: settings, config: try TrustConfig(directory: settings.configDirectory),
+            worker: settings.workerOptions(name: "reminder-worker", queue: queue, topology: settings.topology, prefetch: 50),
+            log: log)
+        _ = try service.makeTransport()
+        return try service.services(shutdown: shutdown)
     }
 
     public static let queue = "reminder.notify"
 
-    /// The consumer's options: the contract's `reminder.notify` queue, or with `topologyPrefix`
-    /// a private copy of it (`<prefix>.reminder.notify`, bound to `reminder.*` and `calendar.*`
-    /// on `<prefix>.intake`) so tests and demos can run beside a live system.
+    /// The consumer's options: the `reminder.notify` queue of the trust's topology, or of its
+    /// private copy under `topologyPrefix` (`Topology.trust(prefix:)`).
     public static func workerOptions(topologyPrefix: String? = nil, consumers: Int = 1, prefetch: Int = 50)
         -> WorkerOptions
     {
-        guard let prefix = topologyPrefix else {
-            return WorkerOptions(name: "reminder-worker", queue: queue, topology: .trust, consumers: consumers, prefetch: prefetch)
-        }
-        var topology = Topology.isolated(prefix: prefix)
-        let name = "\(prefix).\(queue)"
-        topology.queues = [.init(name: name, bindings: ["reminder.*", "calendar.*"])]
-        return WorkerOptions(name: "reminder-worker", queue: name, topology: topology, consumers: consumers,
-                             prefetch: prefetch)
+        let topology = Topology.trust(prefix: topologyPrefix)
+        return WorkerOptions(name: "reminder-worker", queue: topology.queue(named: queue), topology: topology,
+                             consumers: consumers, prefetch: prefetch)
     }
 
-    /// Blocks until `shutdown` is requested (or either half fails, which stops the other).
-    /// The consumer finishes and commits its batch; the pump records the e-mails it sent.
-    public func run(shutdown: ShutdownSignal) throws {
+    /// The process's services: the delivery engine and the consumer, sharing `shutdown` and
+    /// one database file. Throws when the forum calendar cannot drive reminders.
+    public func services(shutdown: ShutdownSignal) throws -> [any Service] {
         try config.forums.checkForReminders()
-        let db = try Database(path: databasePath)
-        try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
-        db.close()
-        let pump = ReminderPump(
-            config: config, databasePath: databasePath, makeTransport: makeTransport,
-            events: ReminderEventPublisher(brokers: brokers, exchange: worker.topology.eventsExchange,
-                                           log: log.child("pump")),
-            options: self.pump, now: now, log: log.child("pump"), shutdown: shutdown)
-        let pumpDone = DispatchSemaphore(value: 0)
-        let pumpFailure = LockedBox<Error?>(nil)
-        let thread = Thread { [log] in
-            defer { pumpDone.signal() }
-            do { try pump.run() } catch {
-                log.error("delivery pump stopped on error", ["error": error])
-                pumpFailure.set(error)
-                shutdown.request()
-            }
-        }
-        thread.name = "\(worker.name)-pump"
-        thread.stackSize = 1 << 22
-        thread.start()
         let config = self.config
-        let consumer = Worker(options: worker, brokers: brokers, databasePath: databasePath, now: now, log: log,
-                              shutdown: shutdown) { ReminderHandler(config: config) }
-        let consumed = Result { try consumer.run() }
-        shutdown.request()
-        pumpDone.wait()
-        try consumed.get()
-        if let error = pumpFailure.get() { throw error }
+        return [
+            DeliveryEngine(
+                kind: ReminderDeliveries(calendar: config.forums), databasePath: databasePath, options: delivery,
+                makeTransport: makeTransport,
+                announcer: DeliveryAnnouncer(brokers: brokers, exchange: worker.topology.eventsExchange, log: log.child("pump")),
+                now: now, log: log.child("pump"), shutdown: shutdown),
+            Worker(options: worker, brokers: brokers, databasePath: databasePath, now: now, log: log,
+                   shutdown: shutdown) { ReminderHandler(config: config) },
+        ]
     }
-}
 
-final class LockedBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: T
-    init(_ value: T) { self.value = value }
-    func get() -> T { lock.withLock { value } }
-    func set(_ newValue: T) { lock.withLock { value = newValue } }
+    /// Runs the services until `shutdown` is requested (or one fails, which stops the other):
+    /// the consumer commits its batch; the engine records the e-mails it sent.
+    public func run(shutdown: ShutdownSignal) throws {
+        try ServiceGroup.run(services(shutdown: shutdown), shutdown: shutdown, log: log)
+    }
 }

@@ -47,25 +47,15 @@ extension Mailing {
     }
 }
 
-/// A pending e-mail with what the pump needs to compose it.
-struct PendingDelivery: Sendable {
+/// A pending e-mail with what the delivery engine needs to compose it.
+struct PendingDelivery: Sendable, DeliveryRow {
     let id: Int64
     let mailing: Mailing
     let recipient: Recipient
     let attempts: Int
-}
-
-/// How one send attempt ended.
-enum DeliveryOutcome: Equatable {
-    /// With the server's reply and the SEQUENCE the invitation carried.
-    case sent(reply: String, sequence: Int)
-    case failed(String)
-    /// Deliberately not sent (cancelled, superseded); not a failure.
-    case skipped(String)
-    /// The recipient was deferred (4xx): try again from `notBefore`.
-    case retry(String, notBefore: Date)
-    /// The server could not be reached; the e-mail is retried as soon as it can be.
-    case unreachable(String)
+    /// The occurrence as the calendar stood when the row was read, which its e-mail describes
+    /// (and whose SEQUENCE it carries); nil once it is no longer in forums.json.
+    let occurrence: PlannedOccurrence?
 }
 
 /// A settled mailing's counts, the body of its `reminder.sent` event.
@@ -95,7 +85,7 @@ struct MailingSummary: Equatable {
     }
 }
 
-/// The reminder tables (see `Schema+Reminders.swift`), used by the handler, the delivery pump,
+/// The reminder tables (see `Schema+Reminders.swift`), used by the handler, the delivery engine,
 /// the Scheduler's state and trustctl, each on its own connection.
 struct ReminderStore {
     let db: Database
@@ -197,31 +187,36 @@ struct ReminderStore {
             """, [.text(reason), .text(Stamp.text(now)), .text(occurrenceID)] + kinds.map { .text($0.rawValue) })
     }
 
-    // MARK: Delivery pump
+    // MARK: Delivery
 
-    /// The oldest pending deliveries that may be tried at `now`.
-    func pending(limit: Int, now: Date) throws -> [PendingDelivery] {
-        try db.query("""
+    /// The oldest pending deliveries that may be tried at `now`, each with its occurrence in
+    /// `calendar` as changed so far.
+    func pending(limit: Int, now: Date, calendar: ForumCalendar) throws -> [PendingDelivery] {
+        let rows = try db.query("""
             SELECT d.id, m.occurrence_id, m.forum_id, m.kind, m.step, d.email, d.name, d.attempts
             FROM reminder_deliveries d JOIN reminder_mailings m ON m.id = d.mailing_id
             WHERE d.status = 'pending' AND d.not_before <= ? ORDER BY d.not_before, d.id LIMIT ?
-            """, [.text(Stamp.text(now)), .int(limit)]).map { row in
-            PendingDelivery(id: row.int64(0)!, mailing: Self.mailing(row),
-                            recipient: Recipient(email: row.string(5)!, name: row.string(6) ?? ""),
-                            attempts: row.int(7) ?? 0)
+            """, [.text(Stamp.text(now)), .int(limit)])
+        guard !rows.isEmpty else { return [] }
+        let schedule = try schedule(calendar)
+        return rows.map { row in
+            let mailing = Self.mailing(row)
+            return PendingDelivery(id: row.int64(0)!, mailing: mailing,
+                                   recipient: Recipient(email: row.string(5)!, name: row.string(6) ?? ""),
+                                   attempts: row.int(7) ?? 0, occurrence: schedule.occurrence(id: mailing.occurrenceID))
         }
     }
 
-    /// Records a chunk's outcomes in one transaction, then settles finished mailings. (Like the
-    /// other writers here it uses a savepoint, which is a transaction of its own when called
-    /// outside one and nests inside a caller's.)
+    /// Records a chunk's outcomes. (Like the other writers here it uses a savepoint, which is a
+    /// transaction of its own when called outside one and nests inside a caller's.)
     func record(_ outcomes: [(PendingDelivery, DeliveryOutcome)], now: Date) throws {
         let stamp = SQLValue.text(Stamp.text(now))
         try db.savepoint {
             for (delivery, outcome) in outcomes {
                 let id = SQLValue.integer(delivery.id)
                 switch outcome {
-                case .sent(let reply, let sequence):
+                case .sent(let reply):
+                    let sequence = delivery.occurrence?.sequence ?? 0
                     try db.execute("""
                         UPDATE reminder_deliveries SET status = 'sent', attempts = attempts + 1, reply = ?,
                             sequence_sent = ?, updated_at = ? WHERE id = ?
@@ -231,17 +226,13 @@ struct ReminderStore {
                     try finish(id, status: "failed", attempted: true, reason: reason, stamp: stamp)
                 case .skipped(let reason):
                     try finish(id, status: "skipped", attempted: false, reason: reason, stamp: stamp)
-                case .unreachable(let reason):
-                    try db.execute("UPDATE reminder_deliveries SET attempts = attempts + 1, reply = ?, updated_at = ? WHERE id = ?",
-                                   [.text(reason), stamp, id])
-                case .retry(let reason, let notBefore):
+                case .deferred(let reason, let until):
                     try db.execute("""
                         UPDATE reminder_deliveries SET attempts = attempts + 1, reply = ?, not_before = ?, updated_at = ?
                         WHERE id = ?
-                        """, [.text(reason), .text(Stamp.text(notBefore)), stamp, id])
+                        """, [.text(reason), .text(Stamp.text(until)), stamp, id])
                 }
             }
-            try settle(now: now)
         }
     }
 
@@ -262,11 +253,14 @@ struct ReminderStore {
                     messageID: messageID, now: now)
     }
 
+    /// Marks mailings with nothing pending settled. Looked for first, so the common case
+    /// (nothing to settle) takes no write lock.
     func settle(now: Date) throws {
-        try db.execute("""
-            UPDATE reminder_mailings SET settled_at = ? WHERE settled_at IS NULL AND NOT EXISTS
-                (SELECT 1 FROM reminder_deliveries d WHERE d.mailing_id = reminder_mailings.id AND d.status = 'pending')
-            """, [.text(Stamp.text(now))])
+        let unsettled = "settled_at IS NULL AND NOT EXISTS (SELECT 1 FROM reminder_deliveries d "
+            + "WHERE d.mailing_id = reminder_mailings.id AND d.status = 'pending')"
+        guard try db.scalar("SELECT EXISTS (SELECT 1 FROM reminder_mailings WHERE \(unsettled))")?.int64Value == 1
+        else { return }
+        try db.execute("UPDATE reminder_mailings SET settled_at = ? WHERE \(unsettled)", [.text(Stamp.text(now))])
     }
 
     /// Settled mailings whose `reminder.sent` event is not yet confirmed.
