@@ -99,7 +99,7 @@ final class ConsumerLoop {
                 var forwards: [OutgoingMessage] = []
                 let now = worker.now()
                 let batchContext = BatchContext(
-                    stamp: ISO8601.string(now), millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
+                    stamp: Timestamp.string(now), millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
                     handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
                 try db.transaction {
                     counters.reset(consumed: batch.count)

@@ -19,6 +19,9 @@ final class Ledger {
     private let db: Database
     /// The queue's number in `ledger_queues`: rows carry it instead of the name.
     private let queueID: Int64
+    /// Prepared once, with the queue bound once: a claim runs per message.
+    private let insert: Statement
+    private let lookup: Statement
 
     init(queue: String, db: Database) throws {
         self.queue = queue
@@ -30,6 +33,13 @@ final class Ledger {
             throw StoreError(code: 0, message: "ledger_queues has no row for \(queue) after inserting it")
         }
         queueID = id
+        insert = try db.prepare("""
+            INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, at_ms) VALUES (?1, ?2, 0, ?3, ?4)
+            ON CONFLICT (message_id, queue_id) DO NOTHING
+            """)
+        lookup = try db.prepare("SELECT outcome, attempts FROM message_ledger WHERE queue_id = ?1 AND message_id = ?2")
+        try insert.bind(id, at: 1)
+        try lookup.bind(id, at: 1)
     }
 
     /// Records `id` as processed unless it is a duplicate; returns false for a duplicate.
@@ -39,15 +49,15 @@ final class Ledger {
     /// after a crash, must not run beside its own retry. An operator's replay of a
     /// dead-lettered message (`replayed`) is the one way to run a settled id again.
     func claim(_ id: String, attempt: Int, replayed: Bool, at millis: Int64) throws -> Bool {
-        let inserted = try db.execute("""
-            INSERT INTO message_ledger (queue_id, message_id, outcome, attempts, at_ms) VALUES (?, ?, 0, ?, ?)
-            ON CONFLICT (message_id, queue_id) DO NOTHING
-            """, [.integer(queueID), .text(id), .int(attempt), .integer(millis)])
-        if inserted == 1 { return true }
-        guard let row = try db.query("SELECT outcome, attempts FROM message_ledger WHERE queue_id = ? AND message_id = ?",
-                                     [.integer(queueID), .text(id)]).first else { return false }
-        let outcome = row.int("outcome").flatMap(Outcome.init(rawValue:))
-        let retryDue = outcome == .retryScheduled && attempt >= (row.int("attempts") ?? 0)
+        try insert.bind(id, at: 2)
+        try insert.bind(attempt, at: 3)
+        try insert.bind(millis, at: 4)
+        if try insert.execute() == 1 { return true }
+        try lookup.bind(id, at: 2)
+        let (outcome, attempts) = try lookup.step() ? (Outcome(rawValue: Int(lookup.int64(at: 0))), Int(lookup.int64(at: 1)))
+                                                    : (nil, 0)
+        lookup.reset()
+        let retryDue = outcome == .retryScheduled && attempt >= attempts
         let replay = outcome == .deadLettered && replayed
         guard retryDue || replay else { return false }
         try record(id, outcome: .processed, attempts: attempt, detail: nil, at: millis)

@@ -49,9 +49,15 @@ final class InsertHandler: MessageHandler {
                    sql: "CREATE TABLE probe_effects (message_id TEXT NOT NULL, bytes INTEGER NOT NULL)")]
     }
 
+    /// Prepared once per consumer, as a handler on a hot path should.
+    private var insert: Statement?
+
     func handle(_ message: InboundMessage, context: HandlerContext) throws {
-        try context.db.prepare("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)")
-            .run(.text(message.messageID), .int(message.body.count))
+        let insert = try self.insert ?? context.db.prepare("INSERT INTO probe_effects (message_id, bytes) VALUES (?, ?)")
+        self.insert = insert
+        try insert.bind(message.messageID, at: 1)
+        try insert.bind(message.body.count, at: 2)
+        try insert.execute()
         let n = Self.processed.wrappingAdd(1, ordering: .relaxed).newValue
         if let expect, n >= expect { shutdown.request() }
     }

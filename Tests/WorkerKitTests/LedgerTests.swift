@@ -214,7 +214,7 @@ struct LedgerTests {
             (253_402_300_799.999, "9999-12-31T23:59:59.999Z"),
         ]
         for (seconds, text) in cases {
-            #expect(ISO8601.string(Date(timeIntervalSince1970: seconds)) == text)
+            #expect(Timestamp.string(Date(timeIntervalSince1970: seconds)) == text)
         }
     }
 }

@@ -80,7 +80,7 @@ enum RetentionCommands {
         guard args.flag("yes") else { throw InputError("purging deletes data for good; add --yes to confirm") }
         let db = try Database(path: settings.databasePath)
         defer { db.close() }
-        for (table, rows) in try Retention.purge(db, before: ISO8601.string(date)) {
+        for (table, rows) in try Retention.purge(db, before: Timestamp.string(date)) {
             print("\(table): \(rows) row(s) deleted")
         }
     }

@@ -69,7 +69,7 @@ public struct BoardReports {
             INSERT INTO board_reports (drop_id, generated_at, academies, html_path, report_json) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (drop_id) DO UPDATE SET generated_at = excluded.generated_at, academies = excluded.academies,
                 html_path = excluded.html_path, report_json = excluded.report_json
-            """, [.text(drop.description), .text(ISO8601.string(now)), .int(submitted), .text(htmlURL.path), .text(json)])
+            """, [.text(drop.description), .text(Timestamp.string(now)), .int(submitted), .text(htmlURL.path), .text(json)])
         return (htmlURL.path, json)
     }
 }

@@ -46,7 +46,7 @@ public final class DataDropHandler: MessageHandler {
         } catch {
             throw HandlerError.permanent(error.problems.map(\.description).joined(separator: "; "))
         }
-        let receivedAt = ISO8601.string(context.now)
+        let receivedAt = Timestamp.string(context.now)
         let submitter = message.delivery.properties.userID
         do {
             let prepared = message.prepared as? PreparedDrop ?? PreparedDrop(message.body, pseudonymiser: pseudonymiser)

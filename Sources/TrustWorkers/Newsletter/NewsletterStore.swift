@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import WorkerKit
 import TrustDomain
 
 /// An issue as the `news issues` listing shows it.
@@ -79,13 +80,6 @@ enum NewsletterStore {
 }
 
 /// UTC instants as ISO-8601 text with milliseconds: sorts as text, reads in any tool.
-enum Timestamp {
-    static func string(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
-            .timeSeparator(.colon).timeZone(separator: .omitted))
-    }
-}
-
 extension NewsletterIssueSummary {
     /// Every issue with its delivery counts, oldest first (none before the newsletter's tables
     /// exist), for `trustctl news issues` and status pages.

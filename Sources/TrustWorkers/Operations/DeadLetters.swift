@@ -114,7 +114,7 @@ public struct DeadLetterQueues {
                           "x-last-death-queue", "x-last-death-reason", "x-delivery-count"] {
                     headers[h] = nil
                 }
-                headers["x-replayed-at"] = .string(ISO8601.string(Date()))
+                headers["x-replayed-at"] = .string(Timestamp.string(Date()))
                 headers["x-original-routing-key"] = .string(DeadLetter(queue: queue, delivery: d).routingKey)
             }
             try connection.publishConfirmed([copy])

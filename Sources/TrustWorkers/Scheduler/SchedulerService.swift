@@ -47,7 +47,7 @@ public final class SchedulerService {
         guard done == 0 else { return false }
         try connection.publishConfirmed([message])
         try db.execute("INSERT INTO scheduler_published (kind, key, message_id, published_at) VALUES (?, ?, ?, ?)",
-                       [.text(kind), .text(key), .text(message.properties.messageID ?? key), .text(ISO8601.string(now))])
+                       [.text(kind), .text(key), .text(message.properties.messageID ?? key), .text(Timestamp.string(now))])
         return true
     }
 
