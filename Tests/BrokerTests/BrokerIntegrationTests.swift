@@ -32,8 +32,8 @@ struct BrokerIntegrationTests {
         }
     }
 
-    /// The chaos publisher once crashed in librabbitmq: its reconnect closed the connection,
-    /// failed to open a new one, and published on the old one. Every entry point must throw.
+    /// Every entry point on a closed connection throws `connectionLost`, so a reconnect loop
+    /// that failed to replace its connection gets an error, not freed rabbitmq-c state.
     @Test func everyCallOnAClosedConnectionThrowsConnectionLost() throws {
         let topology = TestBroker.isolatedTopology()
         defer { TestBroker.tearDown(topology) }
