@@ -31,6 +31,9 @@ let package = Package(
 
         // Pure domain: no I/O, heavily unit-tested.
         .target(name: "TrustDomain"),
+        // Seeded synthetic inputs (drops, directory, Forms exports) for trustctl's `demo`
+        // commands and the tests; the workers do not link it.
+        .target(name: "TrustFixtures", dependencies: ["TrustDomain"]),
         // Plumbing.
         .target(name: "Store", dependencies: ["CSQLite"]),
         .target(name: "Broker", dependencies: ["CRabbitMQ", "CAMQPShim"]),
@@ -42,7 +45,8 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "trustctl",
-                          dependencies: ["TrustDomain", "Broker", "Store", "WorkerKit", "TrustWorkers"],
+                          dependencies: ["TrustDomain", "TrustFixtures", "Broker", "Store", "WorkerKit",
+                                         "TrustWorkers"],
                           path: "Workers/trustctl"),
         .executableTarget(name: "DataDropWorker", dependencies: ["WorkerKit", "TrustWorkers"],
                           path: "Workers/DataDropWorker"),
@@ -59,13 +63,14 @@ let package = Package(
         .executableTarget(name: "RuntimeProbe", dependencies: ["Broker", "Store", "WorkerKit", "TrustWorkers"],
                           path: "Tests/RuntimeProbe"),
 
-        .testTarget(name: "TrustDomainTests", dependencies: ["TrustDomain"]),
+        .testTarget(name: "TrustDomainTests", dependencies: ["TrustDomain", "TrustFixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         // The security tests check the trust's own topology and academy accounts.
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "TrustWorkers"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TrustDomain"], exclude: ["Fixtures"]),
         .testTarget(name: "TrustWorkersTests",
-                    dependencies: ["TrustWorkers", "TrustDomain", "WorkerKit", "Broker", "Store", "Mail"]),
+                    dependencies: ["TrustWorkers", "TrustDomain", "TrustFixtures", "WorkerKit", "Broker",
+                                   "Store", "Mail"]),
         .testTarget(name: "WorkerKitTests", dependencies: ["WorkerKit", "Broker", "Store", "TrustDomain"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TrustDomain
+import TrustFixtures
 
 /// A pupil from one line of the hand-worked tables below:
 /// `"3 PP K | WTS EXS WTS | EXS EXS EXS"` is a year 3 pupil-premium pupil on SEN support with

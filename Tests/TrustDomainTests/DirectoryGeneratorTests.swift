@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TrustDomain
+@testable import TrustFixtures
 
 @Suite("Synthetic directory")
 struct DirectoryGeneratorTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TrustDomain
+@testable import TrustFixtures
 
 private let catalog = try! ConfigFixture.academies()
 private let generator = DropDataGenerator(seed: 2021, catalog: catalog)

@@ -2,16 +2,17 @@ import Foundation
 import Testing
 
 @testable import TrustDomain
+@testable import TrustFixtures
 
 /// Random edits to a seed input, drawn from the demo data's `SplitMix64` so that a failure
 /// reproduces exactly from the seed and the iteration number. Inputs stay under `maxBytes`,
 /// so every parse is bounded and "never hangs" is shown by the test finishing.
 struct HostileMutator {
-    var rng: TrustDomain.SplitMix64
+    var rng: TrustFixtures.SplitMix64
     let maxBytes: Int
 
     init(seed: UInt64, maxBytes: Int = 16 << 10) {
-        rng = TrustDomain.SplitMix64(seed: seed)
+        rng = TrustFixtures.SplitMix64(seed: seed)
         self.maxBytes = maxBytes
     }
 
@@ -91,7 +92,7 @@ struct HostileCSVPropertyTests {
     }
 
     @Test func generatedTablesSurviveWritingAndReadingBack() throws {
-        var rng = TrustDomain.SplitMix64(seed: 0x7AB1E)
+        var rng = TrustFixtures.SplitMix64(seed: 0x7AB1E)
         let alphabet = Array("ab ,\"\r\n=+-@é😀\u{202E}\t'").map(String.init)
         for iteration in 0..<2_000 {
             let width = 1 + rng.below(6)

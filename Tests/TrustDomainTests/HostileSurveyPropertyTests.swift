@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TrustDomain
+import TrustFixtures
 
 /// A Microsoft Forms export arrives from whoever downloaded it; whatever the bytes, reading it
 /// gives responses or a refusal whose one-line form fits a dead-letter header and never

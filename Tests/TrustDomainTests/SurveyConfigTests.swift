@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TrustDomain
+import TrustFixtures
 
 @Suite("Survey: definitions in Config/surveys")
 struct SurveyConfigTests {

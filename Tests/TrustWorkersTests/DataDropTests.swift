@@ -2,6 +2,7 @@ import Broker
 import Foundation
 import Testing
 import TrustDomain
+import TrustFixtures
 import TrustWorkers
 import WorkerKit
 

@@ -2,6 +2,7 @@ import Foundation
 import Store
 import Testing
 import TrustDomain
+import TrustFixtures
 import TrustWorkers
 import WorkerKit
 

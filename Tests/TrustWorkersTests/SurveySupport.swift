@@ -4,6 +4,7 @@ import Store
 import Synchronization
 import Testing
 import TrustDomain
+import TrustFixtures
 import TrustWorkers
 import WorkerKit
 

@@ -1,5 +1,6 @@
 import Foundation
 import TrustDomain
+import TrustFixtures
 import TrustWorkers
 import WorkerKit
 

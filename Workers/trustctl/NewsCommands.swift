@@ -2,6 +2,7 @@ import Broker
 import Foundation
 import Store
 import TrustDomain
+import TrustFixtures
 import TrustWorkers
 import WorkerKit
 

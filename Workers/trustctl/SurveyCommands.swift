@@ -3,6 +3,7 @@ import Foundation
 import Store
 import Synchronization
 import TrustDomain
+import TrustFixtures
 import TrustWorkers
 import WorkerKit
 

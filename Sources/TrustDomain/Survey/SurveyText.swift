@@ -76,9 +76,6 @@ public enum LikertScale {
     public static func value(_ answer: String) -> Int? {
         SurveyText.find(answer, in: values)
     }
-
-    /// Answers 4 and 5 count as agreement.
-    public static func isAgreement(_ value: Int) -> Bool { value >= 4 }
 }
 
 /// Removes contact details from free text before it is stored or shown. A comment such as

@@ -1,3 +1,5 @@
+import TrustDomain
+
 /// How the synthetic attainment is drawn. Each pupil has a hidden standing on a
 /// standard-normal-like scale; judgements are cut points on it. The figures were tuned so that
 /// a summer drop looks like a typical English primary (about 76 % expected+ in reading, 75 % in

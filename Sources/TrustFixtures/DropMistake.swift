@@ -1,3 +1,5 @@
+import TrustDomain
+
 /// A mistake a data manager really makes when exporting a drop, for the demo to show a
 /// rejected file next to its corrected resubmission. Each produces one validation error in a
 /// known place. Raw values are the names a command line takes (`--mistakes year-7,...`).

@@ -1,3 +1,5 @@
+import TrustDomain
+
 /// A synthetic `directory.csv` shaped like the trust: every academy with its head and
 /// deputies, a class teacher per 30 pupils in each year group, subject leads, SENCo, business
 /// manager, support staff, ECTs with mentors, new starters and six to eight governors, plus the

@@ -1,4 +1,5 @@
 import Foundation
+import TrustDomain
 
 /// SplitMix64: a tiny generator whose output is fixed by its seed on every platform and Swift
 /// release (the standard library's `random(in:using:)` algorithms may change), so a seed names

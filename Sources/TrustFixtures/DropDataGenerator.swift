@@ -1,3 +1,5 @@
+import TrustDomain
+
 /// One synthetic data-drop file, named the way the demo writes it to disk
 /// (`2021-22-autumn/birstall.csv`).
 public struct GeneratedDropFile: Hashable, Sendable {
