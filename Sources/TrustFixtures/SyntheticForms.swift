@@ -100,7 +100,7 @@ public enum SyntheticForms {
     /// same person with the same answers whatever `firstID` and `respondents` are, as long as
     /// the seed is the same: exports of 1–100 and 51–150 overlap exactly on 51–100.
     public static func export(survey: SurveyDefinition, academies: AcademyCatalog, options: Options) -> Export {
-        var header = ["ID", "Start time", "Completion time", "Email", "Name", survey.academyQuestion]
+        var header = SurveyDefinition.formsLeadingColumns + [survey.academyQuestion]
         header += survey.questions.map(\.text)
         var lines = [csvLine(header)]
         var setup = SeededRandom(seed: options.seed)

@@ -66,7 +66,9 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
     /// The columns every Forms export starts with. Only `ID` is needed (it makes a re-import
     /// idempotent); the rest are recognised so that they are never mistaken for questions, and
     /// are never read. "Last modified time" appears in exports of forms that allow editing.
-    public static let formsColumns = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time"]
+    public static let formsColumns = formsLeadingColumns + ["Last modified time"]
+    /// The columns every Forms export starts with, in Forms' order.
+    public static let formsLeadingColumns = ["ID", "Start time", "Completion time", "Email", "Name"]
 
     public let id: String
     public let title: String
