@@ -63,14 +63,18 @@ let package = Package(
         .executableTarget(name: "RuntimeProbe", dependencies: ["Broker", "Store", "WorkerKit", "TrustWorkers"],
                           path: "Tests/RuntimeProbe"),
 
+        // The tests' handle on scripts/smtp-sink, the one SMTP server of the demo, benchmarks
+        // and tests; shared by MailTests and TrustWorkersTests, not shipped.
+        .target(name: "SMTPSinkSupport", path: "Tests/SMTPSinkSupport"),
+
         .testTarget(name: "TrustDomainTests", dependencies: ["TrustDomain", "TrustFixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         // The security tests check the trust's own topology and academy accounts.
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "TrustWorkers"]),
-        .testTarget(name: "MailTests", dependencies: ["Mail", "TrustDomain"], exclude: ["Fixtures"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "TrustDomain", "SMTPSinkSupport"]),
         .testTarget(name: "TrustWorkersTests",
                     dependencies: ["TrustWorkers", "TrustDomain", "TrustFixtures", "WorkerKit", "Broker",
-                                   "Store", "Mail"]),
+                                   "Store", "Mail", "SMTPSinkSupport"]),
         .testTarget(name: "WorkerKitTests", dependencies: ["WorkerKit", "Broker", "Store", "TrustDomain"]),
     ],
     swiftLanguageModes: [.v6]

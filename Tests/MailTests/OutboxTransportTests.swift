@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import SMTPSinkSupport
 import Testing
 import TrustDomain
 
@@ -14,9 +15,9 @@ import TrustDomain
             }
             let files = try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted()
             #expect(files == (1...3).map { "news-2021-09-17.rcp-\($0)@focus-trust.local.eml" })
-            let parsed = try PythonFixture.parse(outbox)
+            let parsed = try SMTPSink.parse(outbox)
             #expect(parsed.count == 3)
-            #expect(parsed.allSatisfy { $0.defects == "0" && $0.subject.hasPrefix("Trust newsletter — Café") })
+            #expect(parsed.allSatisfy { $0.defects == 0 && $0.subject.hasPrefix("Trust newsletter — Café") })
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SMTPSinkSupport
 import Testing
 
 /// The NewsletterWorker executable killed with SIGKILL half-way through an issue, then

@@ -1,6 +1,7 @@
 import Broker
 import Foundation
 import Mail
+import SMTPSinkSupport
 import Store
 import Synchronization
 import Testing
@@ -192,4 +193,22 @@ final class NewsletterRun: @unchecked Sendable {
         defer { c.close() }
         return try c.drain(queue)
     }
+}
+
+/// What the newsletter tests read off a message `scripts/smtp-sink` received.
+extension ReceivedMessage {
+    /// The messages by envelope recipient, and how many arrived beyond one per recipient.
+    static func tally(_ messages: [ReceivedMessage]) -> (byRecipient: [String: [ReceivedMessage]], duplicates: Int) {
+        let byRecipient = Dictionary(grouping: messages, by: \.rcpt)
+        return (byRecipient, messages.count - byRecipient.count)
+    }
+
+    /// The plain text's fifth line, where FAcT greets its reader ("Dear Ann,").
+    var greeting: String {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        return lines.count > 4 ? lines[4].trimmingCharacters(in: .whitespaces) : ""
+    }
+
+    /// An item's `<script>` reached the HTML escaped, never as markup.
+    var script_escaped: Bool { html.contains("&lt;script&gt;") && !html.contains("<script") }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SMTPSinkSupport
 import Testing
 
 @testable import TrustWorkers

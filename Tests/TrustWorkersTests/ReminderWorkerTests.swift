@@ -1,5 +1,6 @@
 import Broker
 import Foundation
+import SMTPSinkSupport
 import Store
 import Testing
 import TrustDomain
