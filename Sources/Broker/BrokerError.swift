@@ -1,5 +1,5 @@
-/// What went wrong talking to RabbitMQ, in a form the runtime can act on: `isConnectionLost`
-/// means reconnect, a channel-level `server` error means the request itself was refused.
+/// What went wrong talking to RabbitMQ. A consumer reconnects on any of them; `replyCode` says
+/// what the server refused.
 public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Bad settings; retrying will not help.
     case configuration(String)
@@ -28,15 +28,6 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notConfirmed(let ids, let reason):
             return "broker did not accept \(ids.count) message(s) (\(reason)): \(ids.prefix(5).joined(separator: ", "))"
         case .consumerCancelled(let q): return "broker cancelled the consumer on \(q)"
-        }
-    }
-
-    /// Whether the whole connection is unusable and the caller should reconnect.
-    public var isConnectionLost: Bool {
-        switch self {
-        case .connect, .connectionLost, .confirmTimeout, .consumerCancelled: return true
-        case .server(_, _, _, let closed): return closed
-        case .configuration, .notConfirmed: return false
         }
     }
 

@@ -25,8 +25,6 @@ extension SQLValue {
     /// Maps `nil` to SQL NULL so optional model fields bind without a switch at every call site.
     public static func optional(_ value: Int64?) -> SQLValue { value.map(SQLValue.integer) ?? .null }
 
-    public var isNull: Bool { if case .null = self { true } else { false } }
-
     /// The integer, if this is one; a REAL with an exact integer value also qualifies because
     /// SQLite's numeric affinity may store `3` as `3.0` in a REAL column.
     public var int64Value: Int64? {

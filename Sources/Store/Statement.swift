@@ -270,10 +270,6 @@ public final class Statement {
         value(at: index).stringValue
     }
 
-    public func isNull(at index: Int) -> Bool {
-        handle.map { sqlite3_column_type($0, Int32(index)) == SQLITE_NULL } ?? true
-    }
-
     /// The whole current row, for callers that want name-based access.
     public func row() -> Row {
         Row(columns: columnNames, values: (0..<columnCount).map { value(at: $0) })

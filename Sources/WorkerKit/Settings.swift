@@ -11,11 +11,9 @@ public struct Settings: Sendable {
     public var configDirectory: String
     public var smtpURL: String?
     public var pseudonymKeyFile: String
-    /// The instant the process treats as "now" at start-up (`TRUST_NOW`); nil means the real
-    /// clock. Demos and tests use it to run the 2021-22 calendar at any date.
-    public var fixedNow: Date?
     public var varDirectory: String
-    /// The clock every part of a process reads. The real clock; or, with `TRUST_NOW`, that
+    /// The clock every part of a process reads. The real clock; or, with `TRUST_NOW` (demos and
+    /// tests run the 2021-22 calendar at any date), that
     /// instant at start-up, advancing at the real rate; or, with `TRUST_NOW_FILE`, the instant
     /// written in that file, re-read on every call, so a demo can move the calendar of every
     /// process together (the file wins over `TRUST_NOW`).
@@ -70,7 +68,6 @@ public struct Settings: Sendable {
             configDirectory: value("TRUST_CONFIG") ?? "Config",
             smtpURL: value("TRUST_SMTP_URL"),
             pseudonymKeyFile: value("TRUST_PSEUDONYM_KEY_FILE") ?? "\(varDir)/secrets/pseudonym.key",
-            fixedNow: fixedNow,
             varDirectory: varDir,
             clock: clock(fixed: fixedNow, file: value("TRUST_NOW_FILE")),
             topologyPrefix: value("TRUST_TOPOLOGY_PREFIX"),
