@@ -1,7 +1,6 @@
 import Broker
 import Foundation
 import Store
-import Synchronization
 import TrustDomain
 import TrustFixtures
 import TrustWorkers
@@ -15,8 +14,6 @@ enum SurveyCommands {
               survey report ID [--json | --html] [--full] [--out FILE]
                                     results by academy, question and theme, small groups suppressed
                                     (--full: include comments in the table)
-              survey bench --survey ID FILE
-                                    time sending and processing FILE on a private topology (JSON line)
             """,
         commands: ["survey": survey])
 
@@ -24,8 +21,7 @@ enum SurveyCommands {
         switch args.positionals.dropFirst().first {
         case "submit": try submit(args, settings)
         case "report": try report(args, settings)
-        case "bench": try bench(args, settings)
-        default: throw InputError("survey needs submit, report or bench; see trustctl help")
+        default: throw InputError("survey needs submit or report; see trustctl help")
         }
     }
 
@@ -91,74 +87,6 @@ enum SurveyCommands {
             try write(output, to: path)
         } else {
             print(output, terminator: "")
-        }
-    }
-
-    // MARK: bench
-
-    /// The whole pipeline on a private topology, so a measurement never touches (or is
-    /// disturbed by) the real `survey.process` queue: an in-process worker is started, then the
-    /// clock runs from checking and sending the file until its ledger row has committed.
-    static func bench(_ args: Arguments, _ settings: Settings) throws {
-        try args.allowOnly(["survey"])
-        let (id, body) = try surveyAndFile(args)
-        let prefix = "bench-survey-\(getpid())"
-        let topology = Topology(intakeExchange: "\(prefix).intake", eventsExchange: "\(prefix).events",
-                                retryExchange: "\(prefix).retry", deadExchange: "\(prefix).dead",
-                                queues: [.init(name: "\(prefix).survey", bindings: ["survey.*"])],
-                                retryDelays: [1_000], eventLogQueue: nil)
-        let connection = try Connection(endpoint: settings.brokers[0], name: "trustctl survey bench")
-        defer {
-            topology.delete(on: connection)
-            connection.close()
-        }
-        try topology.declare(on: connection)
-        let shutdown = ShutdownSignal()
-        let worker = Worker(options: WorkerOptions(name: "survey-bench", queue: topology.queues[0].name, topology: topology),
-                            brokers: settings.brokers, databasePath: settings.databasePath,
-                            log: Log(component: "survey-bench", minimum: .warn), shutdown: shutdown) {
-            try SurveyHandler(settings)
-        }
-        let stopped = DispatchSemaphore(value: 0)
-        let failure = Mutex<String?>(nil)
-        Thread.detachNewThread {
-            do { try worker.run() } catch { failure.withLock { $0 = "\(error)" } }
-            stopped.signal()
-        }
-        defer {
-            shutdown.request()
-            stopped.wait()
-        }
-        try waitUntil(seconds: 30, "the bench worker did not start") {
-            try connection.declareQueue(topology.queues[0].name, passive: true).consumers > 0 || failure.withLock { $0 != nil }
-        }
-        let started = DispatchTime.now()
-        let rows = try check(body, surveyID: id, settings)
-        let message = try send(body, surveyID: id, on: connection, exchange: topology.intakeExchange)
-        var outcome: String?
-        try waitUntil(seconds: 600, "the export was not processed within 10 minutes") {
-            outcome = try ledgerOutcome(message.properties.messageID ?? "", settings.databasePath)
-            return outcome != nil || failure.withLock { $0 != nil }
-        }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        if let error = failure.withLock({ $0 }) { throw InputError("the bench worker failed: \(error)") }
-        try printJSON(["survey": id, "responses": rows, "seconds": (seconds * 1000).rounded() / 1000,
-                       "responses_per_s": (Double(rows) / seconds).rounded(), "outcome": outcome ?? ""])
-    }
-
-    static func ledgerOutcome(_ messageID: String, _ path: String) throws -> String? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let db = try Database(path: path, readOnly: true)
-        defer { db.close() }
-        return try db.query("SELECT outcome FROM processed_messages WHERE message_id = ?", [.text(messageID)])
-            .first?.string(0)
-    }
-
-    static func waitUntil(seconds: Double, _ failure: String, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while try !condition() {
-            guard Date() < deadline else { throw InputError(failure) }
-            Thread.sleep(forTimeInterval: 0.01)
         }
     }
 
