@@ -39,7 +39,7 @@ let delivery = NewsletterDeliveryService(
     try makeMailTransport(smtpURL: settings.smtpURL, outboxDirectory: setup.outboxDirectory)
 }
 let options = WorkerOptions(name: name, queue: NewsletterTopology.queue(in: topology), topology: topology,
-                            consumers: 1, prefetch: env["TRUST_PREFETCH"].flatMap(Int.init) ?? 200)
+                            consumers: 1, prefetch: env["TRUST_PREFETCH"].flatMap(Int.init))
 let code = WorkerMain.run(options: options, settings: settings, log: log) { NewsletterHandler(setup: setup) }
 if !delivery.stop() { log.warn("delivery pump did not stop in time") }
 exit(code)
