@@ -21,7 +21,7 @@ public struct NewsletterItem: Codable, Sendable, Equatable {
                 rules: NewsletterItemRules) throws(NewsletterItemError) {
         let title = Self.oneLine(title)
         let body = Self.normalisedBody(body)
-        let category = category.trimmingCharacters(in: .whitespaces)
+        let category = Self.trimmed(category, newlines: false)
         let author = Self.oneLine(author)
         func fail(_ field: String, _ value: String?, _ reason: String) -> NewsletterItemError {
             NewsletterItemError(field: field, value: value, reason: reason)
@@ -42,13 +42,13 @@ public struct NewsletterItem: Codable, Sendable, Equatable {
             throw fail("author", author, "is \(author.count) characters long; the limit is \(Self.authorLimit)")
         }
         var academyID: AcademyID?
-        if let academy = academy?.trimmingCharacters(in: .whitespaces), !academy.isEmpty {
+        if let academy = academy.map({ Self.trimmed($0, newlines: false) }), !academy.isEmpty {
             guard rules.academies.contains(AcademyID(academy)) else {
                 throw fail("academy", academy, "is not an academy id from academies.json")
             }
             academyID = AcademyID(academy)
         }
-        for (field, text) in [("title", title), ("body", body)] {
+        for (field, text) in [("title", title), ("body", body)] where Self.mayContainPlainHTTP(text) {
             if let range = text.range(of: "http://", options: .caseInsensitive) {
                 let rest = text[range.lowerBound...].prefix { !$0.isWhitespace && $0 != ")" }
                 throw fail(field, String(rest), "is a plain http:// address; only https:// links are allowed")
@@ -104,26 +104,109 @@ public struct NewsletterItem: Codable, Sendable, Equatable {
     }
 
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace || $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .control } })
-            .joined(separator: " ")
+        // Scalar by scalar, several times cheaper than character by character, where that
+        // splits where the characters would: at separators that are characters of their own.
+        var unchanged = true
+        var afterSeparator = true
+        var offset = 0  // in UTF-8 bytes, where a String.Index is made cheaply
+        for scalar in text.unicodeScalars {
+            if separatesWords(scalar) {
+                guard text.isCharacter(scalarAt: text.utf8.index(text.utf8.startIndex, offsetBy: offset)) else {
+                    return text.split(whereSeparator: { $0.isWhitespace || $0.unicodeScalars.allSatisfy(Self.isControl) })
+                        .joined(separator: " ")
+                }
+                if scalar != " " || afterSeparator { unchanged = false }
+                afterSeparator = true
+            } else {
+                afterSeparator = false
+            }
+            offset += UTF8.width(scalar)
+        }
+        // The common case, words between single spaces, is the text as it came.
+        if unchanged && !afterSeparator { return text }
+        return text.unicodeScalars.split(whereSeparator: separatesWords).map { String($0) }.joined(separator: " ")
+    }
+
+    /// White space or a control character, where `oneLine` splits.
+    private static func separatesWords(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? scalar.value <= 0x20 || scalar.value == 0x7F : scalar.properties.isWhitespace || isControl(scalar)
+    }
+
+    /// General category Cc, which Unicode's stability policy fixes for ever at these 65 code
+    /// points; asking `properties.generalCategory` instead is a table lookup per scalar, which
+    /// took a tenth of the newsletter worker's CPU.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// `text` without the white space at either end, as `trimmingCharacters(in:)` with
+    /// `.whitespacesAndNewlines` (or `.whitespaces` when `newlines` is false) trims it: scalar
+    /// by scalar, the same sets (the tests check every scalar against Foundation's), but
+    /// without bridging the whole string to an NSString, which took a tenth of the newsletter
+    /// worker's CPU.
+    static func trimmed(_ text: String, newlines: Bool = true) -> String {
+        let scalars = text.unicodeScalars
+        func trims(_ scalar: Unicode.Scalar) -> Bool { isTrimmedSpace(scalar, newlines: newlines) }
+        guard let first = scalars.firstIndex(where: { !trims($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !trims($0) })!
+        if first == scalars.startIndex, last == scalars.index(before: scalars.endIndex) { return text }
+        return String(scalars[first...last])
+    }
+
+    /// Foundation's `.whitespacesAndNewlines`: Unicode's White_Space and U+200B ZERO WIDTH
+    /// SPACE; `.whitespaces` is the same without the line breaks (U+000A-U+000D, U+0085,
+    /// U+2028, U+2029).
+    static func isTrimmedSpace(_ scalar: Unicode.Scalar, newlines: Bool) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x20, 0x200B: return true
+        case 0x0A...0x0D, 0x85, 0x2028, 0x2029: return newlines
+        case 0...0x7F: return false
+        default: return scalar.properties.isWhitespace
+        }
+    }
+
+    /// False only when `text` certainly holds no `http://` in any case: those bytes, ASCII
+    /// letters in either case. Foundation's case-insensitive search, which finds the exact
+    /// place, is then asked only about the few texts that may.
+    static func mayContainPlainHTTP(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            // At each "://", the four bytes before it; `| 0x20` makes H, T, P lower case and
+            // leaves h, t, p (and nothing else becomes them).
+            guard bytes.count >= 7 else { return false }
+            for i in 4..<(bytes.count - 2) where bytes[i] == UInt8(ascii: ":")
+                && bytes[i + 1] == UInt8(ascii: "/") && bytes[i + 2] == UInt8(ascii: "/") {
+                if bytes[i - 4] | 0x20 == UInt8(ascii: "h"), bytes[i - 3] | 0x20 == UInt8(ascii: "t"),
+                   bytes[i - 2] | 0x20 == UInt8(ascii: "t"), bytes[i - 1] | 0x20 == UInt8(ascii: "p") {
+                    return true
+                }
+            }
+            return false
+        }
     }
 
     /// CRLF and CR become LF, tabs become spaces, other control characters are dropped, and
     /// surrounding blank space goes: none of them mean anything in the markup.
     static func normalisedBody(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
+        // Built as UTF-8 bytes: appending scalar by scalar to a String cost several times more.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
         var previousCR = false
         for scalar in text.unicodeScalars {
             defer { previousCR = scalar == "\r" }
             switch scalar {
             case "\n" where previousCR: continue
-            case "\r", "\n", "\u{2028}", "\u{2029}": out.append("\n")
-            case "\t": out.append(" ")
+            case "\r", "\n", "\u{2028}", "\u{2029}": out.append(UInt8(ascii: "\n"))
+            case "\t": out.append(UInt8(ascii: " "))
             default:
-                if scalar.properties.generalCategory != .control { out.append(scalar) }
+                if scalar.isASCII {
+                    if !isControl(scalar) { out.append(UInt8(scalar.value)) }
+                } else if !isControl(scalar) {
+                    out.append(contentsOf: scalar.utf8)
+                }
             }
         }
-        return String(out).trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed(String(decoding: out, as: UTF8.self))
     }
 }
 

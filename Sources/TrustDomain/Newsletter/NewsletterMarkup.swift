@@ -53,18 +53,52 @@ public struct NewsletterMarkup: Sendable, Equatable {
     }
 
     /// Every link target written as `[text](target)`, valid or not, in order.
+    ///
+    /// The text is scanned scalar by scalar, several times cheaper than character by character
+    /// (which took an eighth of the newsletter worker's CPU). That finds the same links
+    /// when each bracket and parenthesis is a character of its own, as it is in any text but a
+    /// contrived one (a combining mark on a bracket); otherwise the characters are scanned.
     public static func linkTargets(in source: String) -> [String] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(source.utf8.count)
+        var offset = 0  // in UTF-8 bytes, where a String.Index is made cheaply
+        for scalar in source.unicodeScalars {
+            if isLinkPunctuation(scalar),
+               !source.isCharacter(scalarAt: source.utf8.index(source.utf8.startIndex, offsetBy: offset)) {
+                return source.split(whereSeparator: \.isNewline).flatMap { linkTargets(inLine: Array($0)) { String($0) } }
+            }
+            scalars.append(scalar)
+            offset += UTF8.width(scalar)
+        }
+        // Line breaks are characters of their own too (CR LF is one character but two breaks
+        // here, with an empty line between them that holds no link).
+        return scalars.split(whereSeparator: isLineBreak).flatMap {
+            linkTargets(inLine: $0) { String(String.UnicodeScalarView($0)) }
+        }
+    }
+
+    /// The scalars that make `Character.isNewline` true.
+    private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+        default: false
+        }
+    }
+
+    private static func isLinkPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "[" || scalar == "]" || scalar == "(" || scalar == ")"
+    }
+
+    private static func linkTargets<Line: RandomAccessCollection>(inLine line: Line, _ string: (Line.SubSequence) -> String)
+        -> [String] where Line.Index == Int, Line.Element: Equatable & ExpressibleByUnicodeScalarLiteral {
         var targets: [String] = []
-        for line in source.split(whereSeparator: \.isNewline) {
-            let chars = Array(line)
-            var i = 0
-            while i < chars.count {
-                if chars[i] == "[", let (_, url, end) = linkShape(chars, at: i) {
-                    targets.append(url)
-                    i = end
-                } else {
-                    i += 1
-                }
+        var i = line.startIndex
+        while i < line.endIndex {
+            if line[i] == "[", let (_, url, end) = linkShape(line, at: i) {
+                targets.append(string(url))
+                i = end
+            } else {
+                i += 1
             }
         }
         return targets
@@ -73,8 +107,10 @@ public struct NewsletterMarkup: Sendable, Equatable {
     /// Only `https://host/…` with no spaces, quotes or angle brackets: anything else cannot be
     /// a link in a newsletter (no `javascript:`, no plain http, no attribute breaking out).
     public static func isAllowedLink(_ url: String) -> Bool {
+        // Scalar by scalar: a quote or bracket carrying a combining mark is refused too.
         guard url.count <= 2000, url.lowercased().hasPrefix("https://"),
-              !url.contains(where: { $0.isWhitespace || "\"'<>\\`".contains($0) || $0.asciiValue.map { $0 < 0x20 } == true }),
+              !url.unicodeScalars.contains(where: { $0.isASCII ? $0.value <= 0x20 || "\"'<>\\`".unicodeScalars.contains($0)
+                                                              : $0.properties.isWhitespace }),
               let parts = URLComponents(string: url), parts.scheme?.lowercased() == "https",
               let host = parts.host, !host.isEmpty
         else { return false }
@@ -145,8 +181,9 @@ public struct NewsletterMarkup: Sendable, Equatable {
             } else if italic, chars[i] == "*", !starts(chars, "**", at: i), let close = closing(chars, "*", from: i + 1) {
                 emit(.italic(inline(Array(chars[(i + 1)..<close]), bold: bold, italic: false, links: links)))
                 i = close + 1
-            } else if links, chars[i] == "[", let (label, url, end) = linkShape(chars, at: i), isAllowedLink(url) {
-                emit(.link(text: inline(label, bold: bold, italic: italic, links: false), url: url))
+            } else if links, chars[i] == "[", let (label, target, end) = linkShape(chars, at: i),
+                      case let url = String(target), isAllowedLink(url) {
+                emit(.link(text: inline(Array(label), bold: bold, italic: italic, links: false), url: url))
                 i = end
             } else {
                 plain.append(chars[i])
@@ -178,11 +215,22 @@ public struct NewsletterMarkup: Sendable, Equatable {
     }
 
     /// `[label](url)` starting at `i`: the label, the url and the index after `)`.
-    private static func linkShape(_ chars: [Character], at i: Int) -> ([Character], String, Int)? {
+    private static func linkShape<Text: RandomAccessCollection>(_ chars: Text, at i: Int)
+        -> (label: Text.SubSequence, url: Text.SubSequence, end: Int)?
+        where Text.Index == Int, Text.Element: Equatable & ExpressibleByUnicodeScalarLiteral {
         guard let labelEnd = chars[(i + 1)...].firstIndex(of: "]"), labelEnd > i + 1,
-              labelEnd + 1 < chars.count, chars[labelEnd + 1] == "(",
+              labelEnd + 1 < chars.endIndex, chars[labelEnd + 1] == "(",
               let urlEnd = chars[(labelEnd + 2)...].firstIndex(of: ")"), urlEnd > labelEnd + 2
         else { return nil }
-        return (Array(chars[(i + 1)..<labelEnd]), String(chars[(labelEnd + 2)..<urlEnd]), urlEnd + 1)
+        return (chars[(i + 1)..<labelEnd], chars[(labelEnd + 2)..<urlEnd], urlEnd + 1)
+    }
+}
+
+extension String {
+    /// Whether the scalar at `i` (an index of `unicodeScalars`) is a character of its own, by
+    /// Swift's own grapheme breaking: then it equals itself as a `Character`, and splitting or
+    /// matching at it scalar by scalar does what doing so character by character would.
+    func isCharacter(scalarAt i: Index) -> Bool {
+        i.samePosition(in: self) != nil && unicodeScalars.index(after: i).samePosition(in: self) != nil
     }
 }

@@ -24,12 +24,12 @@ public struct NewsletterIssueSummary: Sendable, Equatable, Codable {
 
 /// The newsletter's SQL, in one place for the handler, the pump and the commands.
 enum NewsletterStore {
-    static func insertItem(_ item: NewsletterItem, messageID: String, at: Date, in db: Database) throws {
+    static func insertItem(_ item: NewsletterItem, messageID: String, receivedAt: String, in db: Database) throws {
         try db.execute("""
             INSERT INTO newsletter_items (message_id, title, body, category, academy, author, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING
             """, [.text(messageID), .text(item.title), .text(item.body), .text(item.category),
-                  .optional(item.academy?.rawValue), .text(item.author), .text(Timestamp.string(at))])
+                  .optional(item.academy?.rawValue), .text(item.author), .text(receivedAt)])
     }
 
     /// Items not yet in an issue, oldest first, with their row ids.
