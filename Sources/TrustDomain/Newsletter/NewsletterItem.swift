@@ -133,17 +133,15 @@ public struct NewsletterItem: Codable, Sendable, Equatable {
     }
 
     /// General category Cc, which Unicode's stability policy fixes for ever at these 65 code
-    /// points; asking `properties.generalCategory` instead is a table lookup per scalar, which
-    /// took a tenth of the newsletter worker's CPU.
+    /// points; `properties.generalCategory` would be a table lookup per scalar.
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// `text` without the white space at either end, as `trimmingCharacters(in:)` with
     /// `.whitespacesAndNewlines` (or `.whitespaces` when `newlines` is false) trims it: scalar
-    /// by scalar, the same sets (the tests check every scalar against Foundation's), but
-    /// without bridging the whole string to an NSString, which took a tenth of the newsletter
-    /// worker's CPU.
+    /// by scalar, the same sets (the tests check every scalar against Foundation's), without
+    /// bridging the whole string to an NSString.
     static func trimmed(_ text: String, newlines: Bool = true) -> String {
         let scalars = text.unicodeScalars
         func trims(_ scalar: Unicode.Scalar) -> Bool { isTrimmedSpace(scalar, newlines: newlines) }

@@ -55,7 +55,7 @@ public struct NewsletterMarkup: Sendable, Equatable {
     /// Every link target written as `[text](target)`, valid or not, in order.
     ///
     /// The text is scanned scalar by scalar, several times cheaper than character by character
-    /// (which took an eighth of the newsletter worker's CPU). That finds the same links
+    /// on the newsletter worker's hot path. That finds the same links
     /// when each bracket and parenthesis is a character of its own, as it is in any text but a
     /// contrived one (a combining mark on a bracket); otherwise the characters are scanned.
     public static func linkTargets(in source: String) -> [String] {
