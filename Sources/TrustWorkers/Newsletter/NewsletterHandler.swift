@@ -6,12 +6,14 @@ import WorkerKit
 /// Handles `newsletter.item` (store a checked item) and `newsletter.assemble` (build the
 /// issue, archive it and write a pending delivery row per recipient). Sending is not done
 /// here: e-mail cannot take part in the message's database transaction, so the
-/// ``DeliveryPump`` sends the pending rows after this transaction has committed.
+/// ``DeliveryEngine`` sends the pending rows after this transaction has committed.
 public final class NewsletterHandler: MessageHandler {
     private let setup: NewsletterSetup
     /// The last `context.now` and its text: every message of a batch shares one clock
     /// reading, so it is formatted once per batch rather than once per item.
     private var receivedAt: (now: Date, text: String)?
+    /// Prepared once per consumer: an item insert runs per message.
+    private var insert: Statement?
 
     public init(setup: NewsletterSetup) { self.setup = setup }
 
@@ -34,11 +36,11 @@ public final class NewsletterHandler: MessageHandler {
         } catch {
             throw HandlerError.permanent(error.description)
         }
-        try NewsletterStore.insertItem(item, messageID: message.messageID, receivedAt: stamp(context.now), in: context.db)
-        // Debug, not info: items can come in bursts of thousands (a term's archive, a replay),
-        // and a line per item took an eighth of the worker's CPU; the worker's counters and
-        // the ledger already say what was stored.
-        context.log.debug("newsletter item stored", ["id": message.messageID, "category": item.category])
+        // No log line per item: items come in bursts of thousands (a term's archive, a replay),
+        // and the worker's counters and the ledger already say what was stored.
+        let insert = try self.insert ?? NewsletterStore.prepareInsertItem(in: context.db)
+        self.insert = insert
+        try NewsletterStore.insertItem(item, messageID: message.messageID, receivedAt: stamp(context.now), with: insert)
     }
 
     private func stamp(_ now: Date) -> String {

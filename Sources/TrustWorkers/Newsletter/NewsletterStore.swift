@@ -24,12 +24,22 @@ public struct NewsletterIssueSummary: Sendable, Equatable, Codable {
 
 /// The newsletter's SQL, in one place for the handler, the pump and the commands.
 enum NewsletterStore {
-    static func insertItem(_ item: NewsletterItem, messageID: String, receivedAt: String, in db: Database) throws {
-        try db.execute("""
+    static func prepareInsertItem(in db: Database) throws -> Statement {
+        try db.prepare("""
             INSERT INTO newsletter_items (message_id, title, body, category, academy, author, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING
-            """, [.text(messageID), .text(item.title), .text(item.body), .text(item.category),
-                  .optional(item.academy?.rawValue), .text(item.author), .text(receivedAt)])
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (message_id) DO NOTHING
+            """)
+    }
+
+    static func insertItem(_ item: NewsletterItem, messageID: String, receivedAt: String, with insert: Statement) throws {
+        try insert.bind(messageID, at: 1)
+        try insert.bind(item.title, at: 2)
+        try insert.bind(item.body, at: 3)
+        try insert.bind(item.category, at: 4)
+        if let academy = item.academy { try insert.bind(academy.rawValue, at: 5) } else { try insert.bindNull(at: 5) }
+        try insert.bind(item.author, at: 6)
+        try insert.bind(receivedAt, at: 7)
+        try insert.execute()
     }
 
     /// Items not yet in an issue, oldest first, with their row ids.
