@@ -48,7 +48,7 @@ final class ConsumerLoop {
             do {
                 try source.consume()
                 failures = 0
-                log.info("consuming", ["queue": options.queue, "prefetch": options.prefetch])
+                log.info("consuming", ["queue": options.queue, "broker": source, "prefetch": options.prefetch])
                 try outbox.flush(db: db, publish: source.publish)
                 try consumeUntilShutdown()
             } catch let error as BrokerError {

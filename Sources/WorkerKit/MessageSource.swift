@@ -7,7 +7,7 @@ import Foundation
 ///
 /// A source is used by one consumer thread only. Any method may throw `BrokerError`, which the
 /// loop answers with `disconnect()`, a backoff pause and `consume()` again.
-public protocol MessageSource: AnyObject {
+public protocol MessageSource: AnyObject, CustomStringConvertible {
     /// Connects and declares what the source needs, without consuming yet: safe to call early
     /// (while the schema migrates) and again; a no-op when connected.
     func connect() throws(BrokerError)
@@ -48,6 +48,9 @@ public final class BrokerSource: MessageSource {
 
     /// The node this source uses now.
     public var endpoint: BrokerEndpoint? { brokers.isEmpty ? nil : brokers[endpointIndex % brokers.count] }
+
+    /// The node, for log lines: which one a consumer is on tells an operator where it failed over.
+    public var description: String { endpoint.map { "\($0)" } ?? "no broker" }
 
     public func connect() throws(BrokerError) {
         guard consumer == nil else { return }

@@ -146,6 +146,8 @@ final class InMemorySource: MessageSource {
 
     init(broker: InMemoryBroker) { self.broker = broker }
 
+    var description: String { "in-memory broker" }
+
     func connect() throws(BrokerError) {
         guard !connected else { return }
         guard broker.admit() else { throw .connectionLost("refused (test)") }
