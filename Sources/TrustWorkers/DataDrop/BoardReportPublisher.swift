@@ -43,9 +43,13 @@ public struct BoardReports {
                 demographics[academy] = try JSONEvent.decode(DropDemographics.self, from: text)
             }
         }
-        let report = BoardReport(BoardReportInput(drop: drop, catalog: config.academies, aggregates: aggregates,
+        var report = BoardReport(BoardReportInput(drop: drop, catalog: config.academies, aggregates: aggregates,
                                                   demographics: demographics, thresholds: try thresholds(),
                                                   generatedAt: now))
+        let state = try DropStates.load(drop, catalog: config.academies, in: db)
+        for index in report.academies.indices {
+            report.academies[index].submission = state[AcademyID(report.academies[index].id)]?.summary
+        }
         let json = try JSONEvent.string(report)
         let name = "board-\(drop.description.replacingOccurrences(of: "/", with: "-"))"
         let htmlURL = out ?? outputDirectory.appendingPathComponent("\(name).html")

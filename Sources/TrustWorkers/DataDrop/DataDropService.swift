@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import TrustDomain
 import WorkerKit
 
 /// The data-drop worker process: the `datadrop.ingest` consumer and the delivery engine that
@@ -20,10 +21,19 @@ public enum DataDropService {
                                              cacheKiB: 32 * 1024)
         return [
             Worker(options: options, settings: settings, log: log, shutdown: shutdown) { try DataDropHandler(settings: settings) },
-            DeliveryEngine(kind: DropNoticeDeliveries(sender: config.drops.mail.sender), databasePath: settings.databasePath,
-                           options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1),
-                           makeTransport: { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
-                           announcer: nil, now: settings.clock, log: log.child("delivery"), shutdown: shutdown),
+            delivery(sender: config.drops.mail.sender, databasePath: settings.databasePath,
+                     options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1), now: settings.clock,
+                     log: log.child("delivery"), shutdown: shutdown) {
+                try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
+            },
         ]
+    }
+
+    /// The engine that sends the notices committed in `databasePath`, From `sender`.
+    public static func delivery(sender: MailAddress, databasePath: String, options: DeliveryOptions = DeliveryOptions(),
+                                now: @escaping @Sendable () -> Date, log: Log, shutdown: ShutdownSignal,
+                                makeTransport: @escaping @Sendable () throws -> any MailTransport) -> any Service {
+        DeliveryEngine(kind: DropNoticeDeliveries(sender: sender), databasePath: databasePath, options: options,
+                       makeTransport: makeTransport, announcer: nil, now: now, log: log, shutdown: shutdown)
     }
 }
