@@ -227,3 +227,26 @@ struct DropNoticeTests {
             .text.contains("1 day ago"))
     }
 }
+
+@Suite("DATA-DROP-FILE.md, the specification academies work from")
+struct DropSpecificationTests {
+    static let text = try! String(contentsOf: repoConfig.deletingLastPathComponent().appendingPathComponent("DATA-DROP-FILE.md"),
+                                  encoding: .utf8)
+
+    @Test func itsExamplePassesTheCheckAsShipped() throws {
+        let start = try #require(Self.text.range(of: "```csv\n"))
+        let end = try #require(Self.text.range(of: "```", range: start.upperBound..<Self.text.endIndex))
+        let contents = try DataDropFile.read(Array(Self.text[start.upperBound..<end.lowerBound].utf8), term: .autumn)
+        #expect(contents.pupils.map(\.year) == [.nursery, .reception, .year1, .year6])
+        #expect(contents.pupils[3].attainment?.maths == .gds)
+    }
+
+    @Test func itListsEverySpellingTheReaderAccepts() {
+        let documented = DropSpellings.normalised(Self.text)
+        for spelling in Array(DropSpellings.judgements.keys) + Array(DropSpellings.send.keys) + Array(DropSpellings.genders.keys)
+            + Array(DropSpellings.nameColumns) {
+            #expect(documented.contains(spelling), "\(spelling) is accepted but not documented")
+        }
+        for column in DropColumn.allCases { #expect(Self.text.contains("`\(column.rawValue)`"), "\(column.rawValue)") }
+    }
+}
