@@ -82,13 +82,7 @@ public struct DropCalendar: Codable, Sendable, Equatable, ConfigDocument {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let zoneName = try container.decode(String.self, forKey: .timeZone)
-        guard let zone = TimeZone(identifier: zoneName) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .timeZone, in: container,
-                debugDescription: "is not a known time zone (expected a name such as Europe/London)")
-        }
-        timeZone = zone
+        timeZone = try container.decodeTimeZone(forKey: .timeZone)
         sendTime = try container.decode(ClockTime.self, forKey: .sendTime)
         reminderWorkingDays = try container.decode(Int.self, forKey: .reminderWorkingDays)
         mail = try container.decode(Mail.self, forKey: .mail)
