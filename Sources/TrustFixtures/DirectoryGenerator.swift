@@ -1,10 +1,11 @@
 import TrustDomain
 
 /// A synthetic `directory.csv` shaped like the trust: every academy with its head and
-/// deputies, a class teacher per 30 pupils in each year group, subject leads, SENCo, business
-/// manager, support staff, ECTs with mentors, new starters and six to eight governors, plus the
-/// central team. Demos and load tests need a thousand realistic recipients, and real
-/// colleagues' addresses must never be used for that.
+/// deputies (who lead assessment and send the data drop), a class teacher per 30 pupils in each
+/// year group, subject leads, SENCo, business manager, support staff, ECTs with mentors, new
+/// starters and six to eight governors, plus the central team and the trustees. Demos and load
+/// tests need a thousand realistic recipients, and real colleagues' addresses must never be
+/// used for that.
 ///
 /// Deterministic: the same academies and seed give the same file, byte for byte, on every
 /// platform (its own PRNG and its own bounded-integer method, not the standard library's, whose
@@ -60,8 +61,9 @@ public struct DirectoryGenerator: Sendable {
             let id = academy.id
             let host = "\(id.rawValue).\(DirectoryGenerator.domain)"
             add(host, .academy(id), [.headteacher])
-            add(host, .academy(id), [.deputy, .dsl])
-            if academy.pupils >= 500 { add(host, .academy(id), [.deputy]) }
+            // A deputy leads assessment and sends the data drop; large schools share it.
+            add(host, .academy(id), [.deputy, .dsl, .dataLead])
+            if academy.pupils >= 500 { add(host, .academy(id), [.deputy, .dataLead]) }
 
             // A class per 30 pupils in each year group; nursery places are mostly part-time,
             // so a school with a nursery spreads its roll over seven and a half year groups.
@@ -97,6 +99,8 @@ public struct DirectoryGenerator: Sendable {
                 + [[.centralTeam, .dataManager], [.centralTeam, .dataManager], [.dataManager]]
             for set in roles { add(DirectoryGenerator.domain, .central, set) }
             add(DirectoryGenerator.domain, .central, [.centralTeam], active: false)
+            // The Trust Board: they read the termly report.
+            for _ in 0..<8 { add(DirectoryGenerator.domain, .central, [.trustee]) }
         }
 
         mutating func add(_ host: String, _ affiliation: Affiliation, _ roles: Set<Role>, active: Bool = true) {

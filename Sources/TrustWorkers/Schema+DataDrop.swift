@@ -64,5 +64,37 @@ extension TrustSchema {
         -- profile beside Config/academies.json.
         ALTER TABLE drop_aggregates ADD COLUMN demographics_json TEXT;
         """),
+        Migration(version: 102, name: "data drops: one submission state, notices to academies and the Board", sql: """
+        -- Where each academy stands is computed from drop_attempts alone (DropStates), so the
+        -- table that kept a second copy of it, and could disagree with it, goes.
+        DROP TABLE drop_submissions;
+        -- One row per e-mail the drop process owes: a receipt or refusal per file, a reminder
+        -- or chaser per academy and drop, the data manager's summary, the Board report. The id
+        -- names the event, so recording it again changes nothing.
+        CREATE TABLE drop_notices (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            drop_id TEXT NOT NULL,
+            academy TEXT,
+            subject TEXT NOT NULL,
+            text TEXT NOT NULL,
+            attachment_name TEXT,
+            attachment BLOB,
+            created_at TEXT NOT NULL
+        );
+        -- Who each notice goes to, as the directory said when it was recorded.
+        CREATE TABLE drop_notice_deliveries (
+            notice_id TEXT NOT NULL REFERENCES drop_notices (id),
+            email TEXT NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reply TEXT,
+            next_attempt_at TEXT,
+            updated_at TEXT,
+            PRIMARY KEY (notice_id, email)
+        ) WITHOUT ROWID;
+        CREATE INDEX drop_notice_deliveries_pending ON drop_notice_deliveries (status, notice_id);
+        """),
     ]
 }

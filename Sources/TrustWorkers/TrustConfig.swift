@@ -7,11 +7,13 @@ public struct TrustConfig: Sendable {
     public let directoryURL: URL
     public let academies: AcademyCatalog
     public let forums: ForumCalendar
+    public let drops: DropCalendar
 
     public init(directory path: String) throws {
         directoryURL = URL(fileURLWithPath: path, isDirectory: true)
         academies = try AcademyCatalog.load(contentsOf: directoryURL.appendingPathComponent(AcademyCatalog.fileName))
         forums = try ForumCalendar.load(contentsOf: directoryURL.appendingPathComponent(ForumCalendar.fileName))
+        drops = try DropCalendar.load(contentsOf: directoryURL.appendingPathComponent(DropCalendar.fileName))
     }
 
     public var academyIDs: Set<AcademyID> { Set(academies.academies.map(\.id)) }

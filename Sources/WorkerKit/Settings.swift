@@ -97,10 +97,21 @@ public struct Settings: Sendable {
                       batchSize: batchSize, prefetch: prefetch ?? defaultPrefetch, cacheKiB: cacheKiB)
     }
 
+    /// The broker URL `scripts/broker` wrote for an academy's own account
+    /// (`var/secrets/amqp-<academy>.url`), with which it may publish only its own files.
+    public func academyBrokerURL(_ academy: String) -> String? {
+        guard academy.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { return nil }
+        return Self.generatedURL(varDir: varDirectory, name: academy)
+    }
+
     /// The URL `scripts/broker` wrote for this identity (var/secrets/amqp-<identity>.url), so
     /// the defaults keep working once `guest` is gone.
     static func generatedURL(varDir: String, identity: Identity) -> String? {
-        let path = "\(varDir)/secrets/amqp-\(identity.rawValue).url"
+        generatedURL(varDir: varDir, name: identity.rawValue)
+    }
+
+    private static func generatedURL(varDir: String, name: String) -> String? {
+        let path = "\(varDir)/secrets/amqp-\(name).url"
         return (try? String(contentsOfFile: path, encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
     }

@@ -168,8 +168,8 @@ struct DataDropValidationTests {
     }
 
     @Test func unknownColumnIsAnError() {
-        #expect(messages(DropColumn.header + ",Name\n") == [
-            "line 1: \"Name\" (column 16) is not a data-drop column; delete it, since a drop carries only \(DropColumn.header)",
+        #expect(messages(DropColumn.header + ",Notes\n") == [
+            "line 1: \"Notes\" (column 16) is not a data-drop column; delete it, since a drop carries only \(DropColumn.header)",
         ])
     }
 
@@ -215,8 +215,8 @@ struct DataDropValidationTests {
     }
 
     @Test func invalidYearChecksOtherColumnsForFormatOnly() {
-        #expect(messages([.year: "Y3", .reading: "EXS", .gld: "Y", .phonics: "50"]) == [
-            "line 2, column year: \"Y3\" is not a primary year (N, R, 1–6)",
+        #expect(messages([.year: "Y9", .reading: "EXS", .gld: "Y", .phonics: "50"]) == [
+            "line 2, column year: \"Y9\" is not a primary year (N, R, 1–6)",
             "line 2, column phonics: \"50\" is not a whole number from 0 to 40",
         ])
     }
@@ -229,7 +229,7 @@ struct DataDropValidationTests {
     }
 
     @Test func pupilPremiumAndEALRules() {
-        #expect(messages([.pp: "yes"]) == ["line 2, column pp: \"yes\" is not Y or N"])
+        #expect(messages([.pp: "yep"]) == ["line 2, column pp: \"yep\" is not Y or N"])
         #expect(messages([.eal: ""]) == ["line 2, column eal: a value is required (Y or N)"])
     }
 
@@ -243,8 +243,8 @@ struct DataDropValidationTests {
     // MARK: Judgements and targets
 
     @Test func judgementRules() {
-        #expect(messages([.reading: "EX"]) == [
-            "line 2, column reading: \"EX\" is not a judgement (BLW, WTS, EXS or GDS)",
+        #expect(messages([.reading: "EXP"]) == [
+            "line 2, column reading: \"EXP\" is not a judgement (BLW, WTS, EXS or GDS)",
         ])
         #expect(messages(year: "6", [.maths: ""]) == [
             "line 2, column maths: a value is required for year 6 (BLW, WTS, EXS or GDS)",

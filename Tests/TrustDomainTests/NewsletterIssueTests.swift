@@ -89,7 +89,7 @@ struct NewsletterIssueTests {
                                   weakest: [.init(text: "My workload is manageable", percentAgree: 48.2)])
         let copy = NewsletterRenderer(issue: issue(dataDrop: drop, youSaid: said)).archive()
         #expect(copy.text.contains("Data drop 2021-22/autumn\n========================\n"
-            + "12 of 15 academies have submitted their data; last updated 20 September 2021.\n"))
+            + "12 of 15 academies have data in use; last updated 20 September 2021.\n"))
         #expect(copy.text.contains("Strongest:\n- I feel valued — 92% agree\n\nWhere we need to do better:\n"
             + "- My workload is manageable — 48% agree\n"))
         #expect(copy.html.contains("<h2>You said: Staff wellbeing 2021</h2>"))

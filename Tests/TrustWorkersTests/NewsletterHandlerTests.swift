@@ -102,24 +102,39 @@ struct NewsletterSourcesTests {
 
     @Test func nothingWhenTheTablesDoNotExist() throws {
         let db = try Database(path: ":memory:")
-        #expect(try NewsletterSources.dataDrop(in: db, since: since, expected: 15) == nil)
+        #expect(try NewsletterSources.dataDrop(in: db, after: nil, catalog: Self.catalog) == nil)
         #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == nil)
     }
 
-    @Test func theLatestDropWithRecentActivityCountsAcademiesThatSubmitted() throws {
+    static let catalog = try! TrustConfig(directory: Harness.repoRoot.appendingPathComponent("Config").path).academies
+
+    @Test func theLatestDropWithNewActivityCountsAcademiesWithDataInUse() throws {
         let db = try Database(path: ":memory:")
-        try db.executeScript("CREATE TABLE drop_submissions (academy TEXT, drop_id TEXT, status TEXT, received_at TEXT)")
-        for (index, academy) in ["birstall", "boothroyd", "coppice"].enumerated() {
-            try db.execute("INSERT INTO drop_submissions VALUES (?, '2021-22/autumn', 'accepted', ?)",
-                           [.text(academy), .text("2021-09-1\(index + 5)T10:00:00Z")])
+        try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
+        func attempt(_ academy: String, _ drop: String, _ status: String, _ at: String) throws {
+            try db.execute("""
+                INSERT INTO drop_attempts (academy, drop_id, message_id, status, received_at, pupils, error_count)
+                VALUES (?, ?, 'm', ?, ?, ?, ?)
+                """, [.text(academy), .text(drop), .text(status), .text(at), status == "accepted" ? .int(10) : .null,
+                      .int(status == "accepted" ? 0 : 2)])
         }
-        try db.execute("INSERT INTO drop_submissions VALUES ('deeplish', '2021-22/autumn', 'rejected', '2021-09-20T10:00:00Z')")
-        try db.execute("INSERT INTO drop_submissions VALUES ('deeplish', '2020-21/summer', 'accepted', '2021-07-01T10:00:00Z')")
-        let summary = try NewsletterSources.dataDrop(in: db, since: since, expected: 15)
-        #expect(summary == DataDropStatusSummary(dropID: "2021-22/autumn", submitted: 3, expected: 15,
-                                                 lastUpdated: Settings.parseInstant("2021-09-17T10:00:00Z")))
-        // No submission since 18 September: old news.
-        #expect(try NewsletterSources.dataDrop(in: db, since: CalendarDate("2021-09-18")!, expected: 15) == nil)
+        for (index, academy) in ["birstall", "boothroyd", "coppice"].enumerated() {
+            try attempt(academy, "2021-22/autumn", "accepted", "2021-09-1\(index + 5)T10:00:00Z")
+        }
+        // Coppice's later file is refused: its data stands, and the line says so.
+        try attempt("coppice", "2021-22/autumn", "rejected", "2021-09-18T10:00:00Z")
+        try attempt("deeplish", "2021-22/autumn", "rejected", "2021-09-20T10:00:00Z")
+        try attempt("deeplish", "2020-21/summer", "accepted", "2021-07-01T10:00:00Z")
+        let summary = try #require(try NewsletterSources.dataDrop(in: db, after: Settings.parseInstant("2021-09-03T00:00:00Z"),
+                                                                  catalog: Self.catalog))
+        #expect(summary.dropID == "2021-22/autumn")
+        #expect(summary.submitted == 3)
+        #expect(summary.expected == 15)
+        #expect(summary.lastUpdated == Settings.parseInstant("2021-09-20T10:00:00Z"))
+        #expect(summary.line.contains("a later file from Coppice was refused; the earlier data stands"), "\(summary.line)")
+        // Nothing since the previous issue's assembly: old news, even on the same day.
+        #expect(try NewsletterSources.dataDrop(in: db, after: Settings.parseInstant("2021-09-20T10:00:01Z"),
+                                               catalog: Self.catalog) == nil)
     }
 
     @Test func theLatestYouSaidSummaryWhenItIsNew() throws {

@@ -30,7 +30,7 @@ final class NewsletterRun: @unchecked Sendable {
     private var delivery: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
 
     /// `recipients` people from the generator, plus two leavers; nil: the repository's
-    /// Config/directory.csv (1,041 active people).
+    /// Config/directory.csv (1,049 active people).
     init(recipients count: Int?) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("news-\(UUID().uuidString)")
         configDirectory = root.appendingPathComponent("Config")
@@ -40,7 +40,7 @@ final class NewsletterRun: @unchecked Sendable {
         topology = Topology.trust(prefix: prefix)
         let fm = FileManager.default
         try fm.createDirectory(at: configDirectory, withIntermediateDirectories: true)
-        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, NewsletterConfig.fileName] {
+        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, DropCalendar.fileName, NewsletterConfig.fileName] {
             try fm.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(name)"),
                             to: configDirectory.appendingPathComponent(name))
         }

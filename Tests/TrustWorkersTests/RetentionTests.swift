@@ -14,9 +14,9 @@ struct RetentionTests {
         try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
         for (academy, at) in [("birstall", "2021-10-01T00:00:00Z"), ("coppice", "2023-10-01T00:00:00Z")] {
             try db.execute("""
-                INSERT INTO drop_submissions (academy, drop_id, status, received_at, accepted_at, pupils)
-                VALUES (?, '2021-22/autumn', 'accepted', ?, ?, 1)
-                """, [.text(academy), .text(at), .text(at)])
+                INSERT INTO drop_attempts (academy, drop_id, message_id, status, received_at, pupils, error_count)
+                VALUES (?, '2021-22/autumn', 'm', 'accepted', ?, 1, 0)
+                """, [.text(academy), .text(at)])
             try db.execute("""
                 INSERT INTO drop_pupils (academy, drop_id, pupil_key, year, pp, eal, send) VALUES (?, '2021-22/autumn', 'k', '3', 0, 0, 'N')
                 """, [.text(academy)])

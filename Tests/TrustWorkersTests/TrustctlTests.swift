@@ -72,7 +72,7 @@ struct TrustctlTests {
         #expect(help.out.contains("drop submit") && help.out.contains("dead replay") && help.out.contains("Exit codes"))
         for (args, message) in [
             (["frobnicate"], "unknown command \"frobnicate\""),
-            (["drop", "submit", "--drop", "2021-22/winter", "x.csv"], "is not a drop like 2026-27/autumn"),
+            (["drop", "submit", "--drop", "2021-22/winter", "x.csv"], "\"2021-22/winter\" is not a drop; write it as YYYY-YY/term"),
             (["drop", "submit", "--drop", "2021-22/autumn", "/no/such/birstall.csv"], "cannot read /no/such/birstall.csv"),
             (["drop", "status", "--bogus", "1"], "unknown option --bogus"),
             (["report", "board"], "missing --drop"),
@@ -120,11 +120,44 @@ struct TrustctlTests {
         let submit = try run(["drop", "submit", "--drop", "2021-22/autumn", file.path])
         #expect(submit.status == 0, "\(submit.err)")
         #expect(submit.out.contains("queued datadrop.birstall 2021-22/autumn"))
-        // Nothing processed yet: every academy is listed as not submitted, in each format.
-        let empty = try run(["drop", "status"])
+        // Nothing processed yet: every academy is listed as not submitted, in each format, with
+        // the drop's deadline (TRUST_NOW is 9 September: 77 days ahead).
+        let empty = try run(["drop", "status", "--drop", "2021-22/autumn"])
         #expect(empty.status == 0)
-        #expect(empty.out.contains("no data drops received yet"))
-        #expect(try run(["drop", "status", "--json"]).out.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        #expect(empty.out.contains("deadline Thursday 25 November 2021 (77 days left)"), "\(empty.out)")
+        #expect(empty.out.contains("0 of 15 academies have data in use"))
+        let json = try run(["drop", "status", "--drop", "2021-22/autumn", "--json"]).out
+        let rows = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        #expect(rows?.count == 15)
+        #expect(rows?.allSatisfy { $0["status"] as? String == "not submitted" && $0["days_left"] as? Int == 77 } == true)
+        // A mistyped drop is refused with the known ones, never queued as a new drop.
+        let typo = try run(["drop", "submit", "--drop", "2021-22/autum", file.path])
+        #expect(typo.status == 1)
+        #expect(typo.err.contains("is not a drop"))
+        let unknown = try run(["drop", "submit", "--drop", "2031-32/autumn", file.path])
+        #expect(unknown.status == 1)
+        #expect(unknown.err.contains("known drops: 2020-21/autumn"))
+    }
+
+    @Test func dropCheckTemplateAndSubmitRefuseABadFileBeforeQueuing() throws {
+        defer { cleanUp() }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let template = root.appendingPathComponent("birstall.csv")
+        let made = try run(["drop", "template", "--academy", "birstall", "--drop", "2021-22/summer", "--out", template.path])
+        #expect(made.status == 0, "\(made.err)")
+        let good = try run(["drop", "check", template.path, "--drop", "2021-22/summer"])
+        #expect(good.status == 0, "\(good.err)")
+        #expect(good.out.contains("valid for 2021-22/summer: 8 pupils"))
+        let bad = root.appendingPathComponent("coppice.csv")
+        try Data(String(decoding: try Data(contentsOf: template), as: UTF8.self)
+            .replacingOccurrences(of: ",3,F,", with: ",7,F,").utf8).write(to: bad)
+        let check = try run(["drop", "check", bad.path, "--drop", "2021-22/summer"])
+        #expect(check.status == 1)
+        #expect(check.err.contains("line 6, column year: \"7\" is not a primary year (N, R, 1–6)"), "\(check.err)")
+        let submit = try run(["drop", "submit", "--drop", "2021-22/summer", bad.path])
+        #expect(submit.status == 1)
+        #expect(submit.err.contains("nothing was queued"))
+        #expect(!submit.out.contains("queued"))
     }
 
     @Test func calendarAndRemindersListings() throws {

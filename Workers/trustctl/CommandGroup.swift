@@ -24,7 +24,7 @@ struct CommandGroup: Sendable {
         }
         do {
             let args = try Arguments(Array(CommandLine.arguments.dropFirst()),
-                                     flagNames: ["json", "yes", "help", "all", "html", "full", "csv"])
+                                     flagNames: ["json", "yes", "help", "all", "html", "full", "csv", "send-anyway"])
             let command = args.positionals.first ?? "help"
             if command == "help" || (args.flag("help") && args.positionals.count <= 1) {
                 print(usage)

@@ -201,3 +201,15 @@ extension ConfigVocabulary {
         return value
     }
 }
+
+extension KeyedDecodingContainer {
+    /// A time-zone name such as `Europe/London`, refused with a readable reason otherwise.
+    func decodeTimeZone(forKey key: Key) throws -> TimeZone {
+        let name = try decode(String.self, forKey: key)
+        guard let zone = TimeZone(identifier: name) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "is not a known time zone (expected a name such as Europe/London)")
+        }
+        return zone
+    }
+}

@@ -65,14 +65,7 @@ public struct ForumCalendar: Codable, Sendable, Equatable, ConfigDocument {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let zoneName = try container.decode(String.self, forKey: .timeZone)
-        guard let zone = TimeZone(identifier: zoneName) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .timeZone, in: container,
-                debugDescription:
-                    "is not a known time zone (expected a name such as Europe/London)")
-        }
-        timeZone = zone
+        timeZone = try container.decodeTimeZone(forKey: .timeZone)
         defaultTimes = try container.decode(DefaultTimes.self, forKey: .defaultTimes)
         defaultLeadDays = try container.decode([Int].self, forKey: .defaultLeadDays)
         forums = try container.decode([Forum].self, forKey: .forums)

@@ -25,6 +25,10 @@ public enum Role: String, CaseIterable, Hashable, Sendable, ConfigVocabulary {
     case newStaff = "new-staff"
     case centralTeam = "central-team"
     case dataManager = "data-manager"
+    /// The person at an academy who makes and sends its data-drop file.
+    case dataLead = "data-lead"
+    /// A member of the Trust Board.
+    case trustee
 
     static let vocabularyName = "role"
     public init(from decoder: any Decoder) throws { self = try Self.decodeCase(from: decoder) }

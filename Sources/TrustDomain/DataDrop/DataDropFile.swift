@@ -4,9 +4,14 @@ import Foundation
 /// problem in it (a drop is all-or-nothing, per the contract).
 ///
 /// Decisions the contract leaves open:
-/// - Header names are matched after trimming spaces and ignoring case.
-/// - Every contract column is required. An unknown extra column is an error, not a warning:
-///   the likeliest extra column is a pupil's name, and the trust promises drops carry none.
+/// - Header names are matched after trimming spaces and ignoring case, with spaces or hyphens
+///   for underscores (`Reading target`).
+/// - Every contract column is required. Name columns (forename, surname, legal names…) are
+///   dropped as the file is read and never stored; any other extra column is an error, since
+///   a column nobody expected is likelier a mistake than a harmless addition.
+/// - Codes also accept the spellings in `DropSpellings` (`Expected`, `Year 3`, `SEN Support`).
+/// - gld is required for reception in the summer drop only: the Early Years Foundation Stage
+///   profile is completed in the summer term.
 /// - Values are trimmed and codes are case-insensitive. A row whose values are all empty is
 ///   skipped (spreadsheets export formatted-but-empty rows as `,,,,`).
 /// - Phonics (year 1) and MTC (year 4) are optional even in their year; gld is required for
@@ -24,33 +29,49 @@ public enum DataDropFile {
     /// The most rows worth reserving room for before reading; a file claiming more is hostile.
     static let limitsRowsCap = 20_000
 
-    public static func validate(_ data: Data, limits: CSVLimits = defaultLimits,
+    /// The pupils of a valid file. `term` is the drop's term; nil applies every term's rules
+    /// at once (the strictest reading).
+    public static func validate(_ data: Data, term: Term? = nil, limits: CSVLimits = defaultLimits,
                                 maxListedErrors: Int = defaultMaxListedErrors)
         throws(DropRejection) -> [PupilRecord]
     {
-        try validate(maxListedErrors, size: data.count) { () throws(CSVError) in try CSVReader(data, limits: limits) }
+        try read(Array(data), term: term, limits: limits, maxListedErrors: maxListedErrors).pupils
     }
 
-    public static func validate(_ bytes: [UInt8], limits: CSVLimits = defaultLimits,
+    public static func validate(_ bytes: [UInt8], term: Term? = nil, limits: CSVLimits = defaultLimits,
                                 maxListedErrors: Int = defaultMaxListedErrors)
         throws(DropRejection) -> [PupilRecord]
     {
-        try validate(maxListedErrors, size: bytes.count) { () throws(CSVError) in try CSVReader(bytes, limits: limits) }
+        try read(bytes, term: term, limits: limits, maxListedErrors: maxListedErrors).pupils
     }
 
-    private static func validate(_ maxListedErrors: Int, size: Int,
-                                 reader makeReader: () throws(CSVError) -> CSVReader)
-        throws(DropRejection) -> [PupilRecord]
+    /// A valid file's pupils and what was set aside while reading it.
+    public static func read(_ bytes: [UInt8], term: Term? = nil, limits: CSVLimits = defaultLimits,
+                            maxListedErrors: Int = defaultMaxListedErrors)
+        throws(DropRejection) -> DropFileContents
     {
         // A pupil row is about 45 bytes; sizing the containers up front saves regrowing them.
-        var validation = Validation(cap: maxListedErrors, expectedRows: min(size / 40, DataDropFile.limitsRowsCap))
+        var validation = Validation(cap: maxListedErrors, term: term,
+                                    expectedRows: min(bytes.count / 40, DataDropFile.limitsRowsCap))
         do throws(CSVError) {
-            var reader = try makeReader()
+            var reader = try CSVReader(bytes, limits: limits)
             try validation.run(&reader)
         } catch {
             validation.add(DropValidationError(error))
         }
-        return try validation.result()
+        return DropFileContents(pupils: try validation.result(), droppedNameColumns: validation.droppedNameColumns)
+    }
+}
+
+/// What a valid data-drop file held.
+public struct DropFileContents: Sendable {
+    public let pupils: [PupilRecord]
+    /// Headers of the name columns that were ignored (never read, never stored).
+    public let droppedNameColumns: [String]
+
+    public init(pupils: [PupilRecord], droppedNameColumns: [String] = []) {
+        self.pupils = pupils
+        self.droppedNameColumns = droppedNameColumns
     }
 }
 
@@ -64,9 +85,12 @@ private struct Validation {
     var fieldOfOrdinal: [Int] = []
     /// First line of each UPN so far, by `UPN.number`.
     var lineOfUPN: [Int: Int] = [:]
+    let term: Term?
+    var droppedNameColumns: [String] = []
 
-    init(cap: Int, expectedRows: Int) {
+    init(cap: Int, term: Term?, expectedRows: Int) {
         self.cap = max(cap, 1)
+        self.term = term
         records.reserveCapacity(expectedRows)
         lineOfUPN.reserveCapacity(expectedRows)
     }
@@ -110,8 +134,14 @@ private struct Validation {
                     "the column appears twice (columns \(first) and \(number))"))
             } else {
                 numberOfName[name] = number
-                if let column = DropColumn(rawValue: name) {
+                if let column = DropColumn(rawValue: name) ?? DropSpellings.column(trimmed) {
+                    if let earlier = columnIndex[column] {
+                        add(DropValidationError(line: header.line, column: column.rawValue, reason:
+                            "the column appears twice (columns \(earlier + 1) and \(number))"))
+                    }
                     columnIndex[column] = index
+                } else if DropSpellings.isNameColumn(trimmed) {
+                    droppedNameColumns.append(DropValidationError.displaySafe(trimmed))
                 } else {
                     add(DropValidationError(line: header.line, value: trimmed, reason:
                         "(column \(number)) is not a data-drop column; delete it, since a drop carries only \(DropColumn.header)"))
@@ -133,7 +163,7 @@ private struct Validation {
         let values = fieldOfOrdinal.map { row.fields[$0].trimmingDropWhitespace }
         if values.allSatisfy(\.isEmpty) { return nil }
 
-        var check = RowCheck(line: row.line, values: values)
+        var check = RowCheck(line: row.line, values: values, term: term)
         let upn = check.upn()
         let year = check.value(.year, parse: YearGroup.init(code:))
         let gender = check.value(.gender, parse: Gender.init(code:))
@@ -167,6 +197,7 @@ private struct RowCheck {
     let line: Int
     /// The row's values by `DropColumn.ordinal`; a missing column reads as empty.
     let values: [String]
+    let term: Term?
     var errors: [DropValidationError] = []
 
     mutating func fail(_ column: DropColumn, _ value: String?, _ reason: String) {
@@ -187,7 +218,7 @@ private struct RowCheck {
             return nil
         }
         if text.isEmpty {
-            if column.isRequired, scopeLabel == nil || year != nil {
+            if column.isRequired(in: term), scopeLabel == nil || year != nil {
                 let forYear = year.map { " for \($0.name)" } ?? ""
                 fail(column, nil, "a value is required\(forYear) (\(column.allowedValues))")
             }
@@ -224,7 +255,7 @@ private func yesNo(_ text: String) -> Bool? {
     switch text.uppercasedCode {
     case "Y": true
     case "N": false
-    default: nil
+    default: DropSpellings.yesNo[DropSpellings.normalised(text)]
     }
 }
 

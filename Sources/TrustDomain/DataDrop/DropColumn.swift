@@ -57,11 +57,13 @@ public enum DropColumn: String, CaseIterable, Hashable, Sendable {
         }
     }
 
-    /// Whether rows in scope must fill it. Phonics and MTC are optional because the checks are
-    /// taken in June: autumn and spring drops have no scores yet.
-    var isRequired: Bool {
+    /// Whether rows in scope must fill it in a drop of `term` (nil: any term's rules at once).
+    /// Phonics and MTC are optional because the checks are taken in June; GLD is judged at the
+    /// end of reception, so only the summer drop must have it.
+    func isRequired(in term: Term?) -> Bool {
         switch self {
         case .gender, .phonics, .mtc: false
+        case .gld: term == nil || term == .summer
         default: true
         }
     }

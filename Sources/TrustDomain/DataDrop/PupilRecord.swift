@@ -23,7 +23,9 @@ public enum YearGroup: String, CaseIterable, Comparable, Hashable, Sendable, Cod
         case "4": self = .year4
         case "5": self = .year5
         case "6": self = .year6
-        default: return nil
+        default:
+            guard let value = DropSpellings.years[DropSpellings.normalised(code)] else { return nil }
+            self = value
         }
     }
 
@@ -69,7 +71,9 @@ public enum Judgement: String, CaseIterable, Comparable, Hashable, Sendable, Cod
         case "WTS": self = .wts
         case "EXS": self = .exs
         case "GDS": self = .gds
-        default: return nil
+        default:
+            guard let value = DropSpellings.judgements[DropSpellings.normalised(code)] else { return nil }
+            self = value
         }
     }
 
@@ -97,7 +101,9 @@ public enum Gender: String, CaseIterable, Hashable, Sendable, Codable {
         case "F": self = .female
         case "M": self = .male
         case "X": self = .other
-        default: return nil
+        default:
+            guard let value = DropSpellings.genders[DropSpellings.normalised(code)] else { return nil }
+            self = value
         }
     }
 }
@@ -112,7 +118,9 @@ public enum SENDStatus: String, CaseIterable, Hashable, Sendable, Codable, Codin
         case "N": self = .none
         case "K": self = .senSupport
         case "E": self = .ehcPlan
-        default: return nil
+        default:
+            guard let value = DropSpellings.send[DropSpellings.normalised(code)] else { return nil }
+            self = value
         }
     }
 }

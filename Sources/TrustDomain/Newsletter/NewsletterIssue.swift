@@ -8,12 +8,25 @@ public struct DataDropStatusSummary: Codable, Sendable, Equatable {
     public let submitted: Int
     public let expected: Int
     public let lastUpdated: Date?
+    /// What else readers must know, e.g. that an academy's later file was refused.
+    public let note: String?
 
-    public init(dropID: String, submitted: Int, expected: Int, lastUpdated: Date?) {
+    public init(dropID: String, submitted: Int, expected: Int, lastUpdated: Date?, note: String? = nil) {
         self.dropID = dropID
         self.submitted = submitted
         self.expected = expected
         self.lastUpdated = lastUpdated
+        self.note = note
+    }
+
+    /// The sentence FAcT prints, in words the Board report and `drop status` also use.
+    public var line: String {
+        var line = "\(submitted) of \(expected) academies have data in use"
+        if let lastUpdated {
+            line += "; last updated \(IssueCalendar.long(IssueCalendar.day(of: lastUpdated, in: TimeZone(identifier: "Europe/London")!)))"
+        }
+        if let note { line += "; \(note)" }
+        return line + "."
     }
 }
 

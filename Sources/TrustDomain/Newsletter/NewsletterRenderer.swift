@@ -162,11 +162,7 @@ public struct NewsletterRenderer: Sendable {
         var html = "", text = ""
         if let drop = issue.dataDrop {
             let title = "Data drop \(drop.dropID)"
-            var line = "\(drop.submitted) of \(drop.expected) academies have submitted their data"
-            if let updated = drop.lastUpdated {
-                line += "; last updated \(IssueCalendar.long(IssueCalendar.day(of: updated, in: londonZone)))"
-            }
-            line += "."
+            let line = drop.line
             html += "<h2>\(HTMLText.escaped(title))</h2>\n<p>\(HTMLText.escaped(line))</p>\n"
             text += heading(title, "=") + line + "\n\n"
         }

@@ -188,9 +188,12 @@ public struct AcademyReport: Codable, Sendable, Equatable {
     /// The academy's drops this academic year up to this one.
     public var trend: [TrendPoint]
     public var profile: ProfileComparison
+    /// The submission state's sentence ("accepted …; a later file on … was refused: 1
+    /// error"), the same words `drop status` and the e-mails use.
+    public var submission: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, name, region, ofsted, submitted, status, figures, trend, profile
+        case id, name, region, ofsted, submitted, status, figures, trend, profile, submission
         case shortName = "short_name"
         case ofstedNote = "ofsted_note"
     }

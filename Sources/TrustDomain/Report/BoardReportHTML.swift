@@ -75,11 +75,15 @@ private struct BoardReportPage {
     }
 
     private var missingNotice: String {
+        let refusedLater = report.academies.filter { $0.submitted && $0.submission?.contains("refused") == true }
+            .map { "\(H.escaped($0.shortName)): \(H.escaped($0.submission ?? ""))" }
+        let later = refusedLater.isEmpty ? ""
+            : "<p class=\"missing\">Data in use despite a later refused file: \(refusedLater.joined(separator: "; ")).</p>"
         guard !trust.notSubmitted.isEmpty else {
-            return "<p class=\"complete\">All \(trust.academies) academies have submitted.</p>"
+            return "<p class=\"complete\">All \(trust.academies) academies have submitted.</p>" + later
         }
         let names = trust.notSubmitted.map(H.escaped).joined(separator: ", ")
-        return "<p class=\"missing\">Not submitted: \(names). Their figures are not in the trust totals.</p>"
+        return "<p class=\"missing\">Not submitted: \(names). Their figures are not in the trust totals.</p>" + later
     }
 
     private func tile(_ info: MeasureInfo, _ figure: MeasureFigure) -> String {
@@ -304,6 +308,7 @@ private struct BoardReportPage {
     private func academyPage(_ academy: AcademyReport) -> String {
         let note = academy.ofstedNote.map { " (\(H.escaped($0)))" } ?? ""
         var facts = "\(H.escaped(regionName(academy.region))) · Ofsted: \(H.escaped(academy.ofsted))\(note)"
+        if let submission = academy.submission { facts += " · Data: \(H.escaped(submission))" }
         if let drop = academy.profile.drop {
             facts += "<br>\(H.count(drop.pupils)) pupils in the drop (\(H.count(academy.profile.published.pupils)) published) · PP \(ReportFormat.percent(drop.ppPercent)) · EAL \(ReportFormat.percent(drop.ealPercent)) · SEND \(ReportFormat.percent(drop.sendPercent))"
         }

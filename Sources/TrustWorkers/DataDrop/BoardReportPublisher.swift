@@ -3,8 +3,8 @@ import Store
 import TrustDomain
 import WorkerKit
 
-/// Produces the termly Board RAG report: automatically when the last academy's file for a
-/// drop has been accepted, and on demand (`trustctl report board`).
+/// Produces the termly Board RAG report: when the last academy's file for a drop has been
+/// accepted, at the drop's deadline (`DataDropHandler`), and on demand (`trustctl report board`).
 public struct BoardReports {
     let config: TrustConfig
     let outputDirectory: URL
@@ -15,18 +15,6 @@ public struct BoardReports {
     public init(config: TrustConfig, outputDirectory: URL) {
         self.config = config
         self.outputDirectory = outputDirectory
-    }
-
-    /// Academies with accepted data for `drop`.
-    static func acceptedAcademies(_ drop: DropID, in db: Database) throws -> Set<AcademyID> {
-        Set(try db.query("SELECT academy FROM drop_submissions WHERE drop_id = ? AND accepted_at IS NOT NULL",
-                         [.text(drop.description)]).compactMap { row in row.string(0).map { AcademyID($0) } })
-    }
-
-    func publishIfComplete(_ drop: DropID, db: Database, now: Date, log: Log) throws {
-        guard try Self.acceptedAcademies(drop, in: db).isSuperset(of: config.academyIDs) else { return }
-        let result = try generate(drop, db: db, now: now)
-        log.info("board report generated", ["drop": drop, "path": result.htmlPath])
     }
 
     /// The thresholds in `Config/thresholds.json`, or the documented defaults without it.
@@ -55,9 +43,13 @@ public struct BoardReports {
                 demographics[academy] = try JSONEvent.decode(DropDemographics.self, from: text)
             }
         }
-        let report = BoardReport(BoardReportInput(drop: drop, catalog: config.academies, aggregates: aggregates,
+        var report = BoardReport(BoardReportInput(drop: drop, catalog: config.academies, aggregates: aggregates,
                                                   demographics: demographics, thresholds: try thresholds(),
                                                   generatedAt: now))
+        let state = try DropStates.load(drop, catalog: config.academies, in: db)
+        for index in report.academies.indices {
+            report.academies[index].submission = state[AcademyID(report.academies[index].id)]?.summary
+        }
         let json = try JSONEvent.string(report)
         let name = "board-\(drop.description.replacingOccurrences(of: "/", with: "-"))"
         let htmlURL = out ?? outputDirectory.appendingPathComponent("\(name).html")

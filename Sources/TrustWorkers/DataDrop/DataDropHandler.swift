@@ -3,26 +3,35 @@ import Store
 import TrustDomain
 import WorkerKit
 
-/// Handles `datadrop.ingest`: one academy's file for one drop, validated all-or-nothing.
+/// Handles `datadrop.ingest`: one academy's file for one drop, validated all-or-nothing, and
+/// the drop calendar's events.
 ///
 /// - A file that fails validation stores no pupil data; the attempt and its error list are
-///   recorded (UPNs masked) and announced as `datadrop.rejected.<academy>`, and the message
-///   is acked: the academy must send a corrected file, replaying this one would not help.
-/// - A submission that cannot be placed (unknown academy, bad drop, an academy user sending
-///   for another academy) is dead-lettered: those are fixed in config or by the operator, and
-///   the message can then be replayed.
+///   recorded (UPNs masked) and announced as `datadrop.rejected.<academy>`, the academy's data
+///   leads are sent the errors, and the message is acked: the academy must send a corrected
+///   file, replaying this one would not help.
+/// - A submission that cannot be placed (unknown academy, a drop not in `drops.json`, an
+///   academy user sending for another academy) is dead-lettered: those are fixed in config or
+///   by the operator, and the message can then be replayed.
 /// - An accepted file replaces the academy's earlier file for that drop in the same
-///   transaction, so readers see the old data or the new, never a mixture.
+///   transaction, so readers see the old data or the new, never a mixture; its data leads get
+///   a receipt.
+/// - `datadrop.calendar` messages from the Scheduler (a drop's reminder day, and the day after
+///   its deadline) remind or chase academies without accepted data, send the data manager a
+///   summary, and send the Board report if it has not gone already. Every e-mail is a notice
+///   recorded in the message's transaction, sent by the worker's delivery engine after commit.
 public final class DataDropHandler: MessageHandler {
     let config: TrustConfig
     let pseudonymiser: Pseudonymiser
     let reports: BoardReports
+    let notices: DropNoticeStore
 
     public init(settings: Settings) throws {
         config = try TrustConfig(directory: settings.configDirectory)
         pseudonymiser = try Pseudonymiser.loadOrCreate(keyFile: settings.pseudonymKeyFile)
         reports = BoardReports(config: config, outputDirectory: URL(fileURLWithPath: settings.varDirectory)
             .appendingPathComponent("reports"))
+        notices = DropNoticeStore(config: config)
     }
 
     public var migrations: [Migration] { TrustSchema.all }
@@ -31,10 +40,11 @@ public final class DataDropHandler: MessageHandler {
     /// runtime runs them on a helper thread while this thread inserts the previous file.
     public var prepare: (@Sendable (InboundMessage) -> any Sendable)? {
         let pseudonymiser = self.pseudonymiser
-        return { message in PreparedDrop(message.body, pseudonymiser: pseudonymiser) }
+        return { message in PreparedDrop(message, pseudonymiser: pseudonymiser) }
     }
 
     public func handle(_ message: InboundMessage, context: HandlerContext) throws {
+        if message.type == DropCalendarIntake.type { return try handleCalendar(message, context: context) }
         let routed: RoutedDrop
         do {
             routed = try DropSubmission.route(
@@ -46,10 +56,20 @@ public final class DataDropHandler: MessageHandler {
         } catch {
             throw HandlerError.permanent(error.problems.map(\.description).joined(separator: "; "))
         }
+        let scheduled: ScheduledDrop
+        do {
+            scheduled = try config.drops.resolve(routed.drop.description)
+        } catch {
+            throw HandlerError.permanent(error.description)
+        }
+        guard let academy = config.academies.academy(routed.academy) else {
+            throw HandlerError.permanent("unknown academy \(routed.academy)")
+        }
         let receivedAt = Timestamp.string(context.now)
         let submitter = message.delivery.properties.userID
+        let directory = try loadDirectory()
         do {
-            let prepared = message.prepared as? PreparedDrop ?? PreparedDrop(message.body, pseudonymiser: pseudonymiser)
+            let prepared = message.prepared as? PreparedDrop ?? PreparedDrop(message, pseudonymiser: pseudonymiser)
             let file = try prepared.file.get()
             let pupils = file.pupils
             try store(file, for: routed, message: message, submitter: submitter, at: receivedAt, in: context.db)
@@ -58,10 +78,19 @@ public final class DataDropHandler: MessageHandler {
                                                                      drop: routed.drop.description,
                                                                      pupils: pupils.count, messageID: message.messageID)),
                              messageID: "datadrop.ingested:\(message.messageID)")
+            try notices.record(DropNotices.receipt(academy: academy, drop: scheduled,
+                                                   contents: DropFileContents(pupils: pupils, droppedNameColumns: file.droppedNameColumns),
+                                                   receivedAt: context.now, submittedBy: submitter, messageID: message.messageID),
+                               to: notices.academyContacts(routed.academy, in: directory), at: context.now,
+                               in: context.db, log: context.log)
             context.log.info("drop accepted", ["academy": routed.academy, "drop": routed.drop, "pupils": pupils.count])
-            try reports.publishIfComplete(routed.drop, db: context.db, now: context.now, log: context.log)
+            let state = try DropStates.load(routed.drop, catalog: config.academies, in: context.db)
+            if state.isComplete {
+                try reports.generate(routed.drop, db: context.db, now: context.now)
+                try sendBoardReport(scheduled, state: state, directory: directory, context: context)
+            }
         } catch let rejection as DropRejection {
-            let errors = rejection.errors.map(Self.maskingUPN)
+            let errors = DropFileCheck.masked(rejection).errors
             try recordRejection(errors, total: rejection.totalCount, for: routed, message: message,
                                 submitter: submitter, at: receivedAt, in: context.db)
             try context.emit(routingKey: "datadrop.rejected.\(routed.academy)", type: "datadrop.rejected",
@@ -70,8 +99,80 @@ public final class DataDropHandler: MessageHandler {
                                 messageID: message.messageID, errorCount: rejection.totalCount,
                                 errors: errors.map(\.description))),
                              messageID: "datadrop.rejected:\(message.messageID)")
+            let state = try DropStates.load(routed.drop, catalog: config.academies, in: context.db)
+            try notices.record(DropNotices.refusal(academy: academy, drop: scheduled,
+                                                   rejection: DropRejection(errors: errors, totalCount: rejection.totalCount),
+                                                   receivedAt: context.now, submittedBy: submitter,
+                                                   state: state[routed.academy]!, messageID: message.messageID),
+                               to: notices.academyContacts(routed.academy, in: directory), at: context.now,
+                               in: context.db, log: context.log)
             context.log.warn("drop rejected", ["academy": routed.academy, "drop": routed.drop,
                                                "errors": rejection.totalCount])
+        }
+    }
+
+    /// A drop's reminder day or the day after its deadline, as the Scheduler publishes them.
+    private func handleCalendar(_ message: InboundMessage, context: HandlerContext) throws {
+        if let user = message.delivery.properties.userID, config.academyIDs.contains(AcademyID(user)) {
+            throw HandlerError.permanent("the academy user \"\(user)\" may not send drop calendar events")
+        }
+        let tick: DropCalendarIntake.Tick
+        let scheduled: ScheduledDrop
+        do {
+            tick = try JSONDecoder().decode(DropCalendarIntake.Tick.self, from: Data(message.body))
+            scheduled = try config.drops.resolve(tick.drop)
+        } catch let error as UnknownDrop {
+            throw HandlerError.permanent(error.description)
+        } catch {
+            throw HandlerError.permanent("a datadrop.calendar body must be {\"drop\": …, \"event\": \"reminder\" or \"deadline\"}: \(error)")
+        }
+        let state = try DropStates.load(scheduled.id, catalog: config.academies, in: context.db)
+        let directory = try loadDirectory()
+        let today = CalendarDate(context.now, in: config.drops.timeZone)
+        let missing = state.academies.filter { !$0.hasData }
+        for submission in missing {
+            guard let academy = config.academies.academy(submission.academy) else { continue }
+            let notice = tick.event == .reminder
+                ? DropNotices.reminder(academy: academy, drop: scheduled, state: submission, today: today)
+                : DropNotices.chaser(academy: academy, drop: scheduled, state: submission, today: today)
+            try notices.record(notice, to: notices.academyContacts(academy.id, in: directory), at: context.now,
+                               in: context.db, log: context.log)
+        }
+        if tick.event == .deadline {
+            try notices.record(DropNotices.summary(drop: scheduled, state: state, catalog: config.academies,
+                                                   chased: missing.map(\.academy), today: today),
+                               to: notices.trustAudience(config.drops.mail.summaryRoles, in: directory),
+                               at: context.now, in: context.db, log: context.log)
+            try sendBoardReport(scheduled, state: state, directory: directory, context: context)
+        }
+        context.log.info("drop calendar", ["drop": scheduled.id, "event": tick.event.rawValue,
+                                           "academies_without_data": missing.count])
+    }
+
+    /// The Board report goes out once per drop, whichever comes first: the last academy's file
+    /// accepted, or the deadline passing (with who did not submit). Later files still update
+    /// the stored report; nobody is mailed it twice.
+    private func sendBoardReport(_ drop: ScheduledDrop, state: DropSubmissionState, directory: Directory,
+                                 context: HandlerContext) throws {
+        let id = DropNotices.boardReport(drop: drop, state: state, catalog: config.academies, generatedAt: context.now).id
+        guard try context.db.scalar("SELECT count(*) FROM drop_notices WHERE id = ?", [.text(id)])?.int64Value == 0 else { return }
+        let result = try reports.generate(drop.id, db: context.db, now: context.now)
+        let html = Array(try Data(contentsOf: URL(fileURLWithPath: result.htmlPath)))
+        try notices.record(DropNotices.boardReport(drop: drop, state: state, catalog: config.academies, generatedAt: context.now),
+                           to: notices.trustAudience(config.drops.mail.reportRoles, in: directory),
+                           attachment: (URL(fileURLWithPath: result.htmlPath).lastPathComponent, html),
+                           at: context.now, in: context.db, log: context.log)
+        context.log.info("board report sent", ["drop": drop.id, "academies": state.submitted.count,
+                                               "not_submitted": state.notSubmitted.count])
+    }
+
+    /// The directory is read per message, so a new data lead is reached without a restart;
+    /// an unreadable one is a transient failure (retried), never a reason to lose a receipt.
+    private func loadDirectory() throws -> Directory {
+        do {
+            return try config.loadDirectory()
+        } catch {
+            throw HandlerError.transient("cannot read the directory: \(error)")
         }
     }
 
@@ -107,12 +208,6 @@ public final class DataDropHandler: MessageHandler {
                 demographics_json = excluded.demographics_json, computed_at = excluded.computed_at
             """, [academy, dropID, .text(file.aggregatesJSON), .text(file.demographicsJSON), .text(receivedAt)])
         reports.decoded.remember(file.aggregates, as: file.aggregatesJSON)
-        try db.execute("""
-            INSERT INTO drop_submissions (academy, drop_id, status, received_at, accepted_at, pupils, error_count)
-            VALUES (?, ?, 'accepted', ?, ?, ?, 0)
-            ON CONFLICT (academy, drop_id) DO UPDATE SET status = 'accepted', received_at = excluded.received_at,
-                accepted_at = excluded.accepted_at, pupils = excluded.pupils, error_count = 0
-            """, [academy, dropID, .text(receivedAt), .text(receivedAt), .int(file.pupils.count)])
         try recordAttempt(status: "accepted", pupils: file.pupils.count, errors: [], total: 0, for: drop,
                           message: message, submitter: submitter, at: receivedAt, in: db)
     }
@@ -120,13 +215,7 @@ public final class DataDropHandler: MessageHandler {
     private func recordRejection(_ errors: [DropValidationError], total: Int, for drop: RoutedDrop,
                                  message: InboundMessage, submitter: String?, at receivedAt: String,
                                  in db: Database) throws {
-        // The stored data, if any, stays as it was; only the latest attempt's state changes.
-        try db.execute("""
-            INSERT INTO drop_submissions (academy, drop_id, status, received_at, error_count)
-            VALUES (?, ?, 'rejected', ?, ?)
-            ON CONFLICT (academy, drop_id) DO UPDATE SET status = 'rejected', received_at = excluded.received_at,
-                error_count = excluded.error_count
-            """, [.text(drop.academy.rawValue), .text(drop.drop.description), .text(receivedAt), .int(total)])
+        // The stored data, if any, stays as it was: only the attempt is recorded.
         try recordAttempt(status: "rejected", pupils: nil, errors: errors, total: total, for: drop,
                           message: message, submitter: submitter, at: receivedAt, in: db)
     }
@@ -140,6 +229,14 @@ public final class DataDropHandler: MessageHandler {
             """, [.text(drop.academy.rawValue), .text(drop.drop.description), .text(message.messageID),
                   .optional(submitter), .text(status), .text(receivedAt), pupils.map { .int($0) } ?? .null,
                   .int(total), errors.isEmpty ? .null : .text(try JSONEvent.string(errors))])
+    }
+
+    /// A letter then at least eleven digits and letters: a UPN, or most of one.
+    static func looksLikeUPN(_ value: String) -> Bool {
+        let scalars = Array(value.unicodeScalars)
+        guard scalars.count >= 12, let first = scalars.first, first.properties.isAlphabetic else { return false }
+        return scalars.dropFirst().allSatisfy { $0.isASCII && ($0.properties.numericType != nil || $0.properties.isAlphabetic) }
+            && scalars.dropFirst().count { $0.properties.numericType != nil } >= 10
     }
 
     static let rowsPerInsert = 32
@@ -188,8 +285,9 @@ public final class DataDropHandler: MessageHandler {
 
     /// Error lists travel in events and sit in the database; a UPN is personal data, so only
     /// enough of it to find the row (with the line number) is kept.
+    /// Any column's value is checked, not only `upn`'s: a shifted row puts a UPN elsewhere.
     static func maskingUPN(_ e: DropValidationError) -> DropValidationError {
-        guard e.column == "upn", let value = e.value, value.count > 5 else { return e }
+        guard let value = e.value, value.count > 5, e.column == "upn" || Self.looksLikeUPN(value) else { return e }
         return DropValidationError(line: e.line, column: e.column,
                                    value: String(value.prefix(2)) + String(repeating: "•", count: value.count - 4)
                                        + String(value.suffix(2)),
@@ -202,8 +300,11 @@ public final class DataDropHandler: MessageHandler {
 struct PreparedDrop: Sendable {
     let file: Result<ValidatedDrop, any Error>
 
-    init(_ body: [UInt8], pseudonymiser: Pseudonymiser) {
-        file = Result { try ValidatedDrop(body, pseudonymiser: pseudonymiser) }
+    /// The term comes from the `x-drop` header (GLD is required in summer only); a bad header
+    /// is refused by routing, so here it only falls back to every term's rules.
+    init(_ message: InboundMessage, pseudonymiser: Pseudonymiser) {
+        let term = message.headers["x-drop"]?.stringValue.flatMap(DropID.init)?.term
+        file = Result { try ValidatedDrop(message.body, term: term, pseudonymiser: pseudonymiser) }
     }
 }
 
@@ -218,9 +319,12 @@ struct ValidatedDrop: Sendable {
     let aggregates: DropAggregates
     let aggregatesJSON: String
     let demographicsJSON: String
+    let droppedNameColumns: [String]
 
-    init(_ body: [UInt8], pseudonymiser: Pseudonymiser) throws {
-        let validated = try DataDropFile.validate(body)
+    init(_ body: [UInt8], term: Term?, pseudonymiser: Pseudonymiser) throws {
+        let contents = try DataDropFile.read(body, term: term)
+        let validated = contents.pupils
+        droppedNameColumns = contents.droppedNameColumns
         let context = pseudonymiser.context(domain: "upn")
         let order = validated.indices.map { (key: context.digest(validated[$0].upn.rawValue), index: $0) }
             .sorted { $0.key < $1.key }

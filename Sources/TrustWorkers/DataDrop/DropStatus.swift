@@ -7,71 +7,99 @@ public struct DropStatus: Codable, Sendable {
     public var academy: String
     public var name: String
     public var drop: String
-    /// `accepted`, `rejected` (latest file refused; earlier accepted data may still stand) or
-    /// `not submitted`.
+    /// `accepted`, `accepted, later file refused`, `refused` or `not submitted`.
     public var status: String
-    public var receivedAt: String?
-    public var acceptedAt: String?
+    /// The sentence every output uses, e.g. "accepted 24 November 2021, 09:14 (612 pupils); a
+    /// later file on … was refused: 1 error".
+    public var summary: String
+    /// Pupils in the data in use.
     public var pupils: Int?
+    public var acceptedAt: String?
+    public var attempts: Int
+    public var firstReceivedAt: String?
+    public var latestReceivedAt: String?
+    public var submittedBy: String?
+    public var deadline: String?
+    /// Days to the deadline while it is ahead; negative once it has passed with no data.
+    public var daysLeft: Int?
     public var errorCount: Int
-    /// The latest rejected file's first errors, so the fix can start from this screen.
+    /// The latest refused file's errors, so the fix can start from this screen.
     public var errors: [String]
 
     enum CodingKeys: String, CodingKey {
-        case academy, name, drop, status, pupils, errors
-        case receivedAt = "received_at", acceptedAt = "accepted_at", errorCount = "error_count"
+        case academy, name, drop, status, summary, pupils, attempts, deadline, errors
+        case acceptedAt = "accepted_at", firstReceivedAt = "first_received_at"
+        case latestReceivedAt = "latest_received_at", submittedBy = "submitted_by"
+        case daysLeft = "days_left", errorCount = "error_count"
     }
 
-    /// Every academy of the catalog for `drop` (default: the latest drop anyone submitted).
-    public static func load(db: Database, drop: DropID?, academies: AcademyCatalog) throws -> [DropStatus] {
-        let drops = try !db.tableExists("drop_submissions") ? [] : try db.query("SELECT DISTINCT drop_id FROM drop_submissions")
-            .compactMap { $0.string(0).flatMap(DropID.init) }
-        guard let target = drop ?? drops.max() else { return [] }
-        var byAcademy: [String: Row] = [:]
-        for row in try db.query("SELECT * FROM drop_submissions WHERE drop_id = ?", [.text(target.description)]) {
-            byAcademy[row.string("academy") ?? ""] = row
-        }
-        return try academies.academies.map { academy in
-            let row = byAcademy[academy.id.rawValue]
-            var errors: [String] = []
-            if row?.string("status") == "rejected",
-               let json = try db.scalar("""
-                   SELECT errors_json FROM drop_attempts WHERE academy = ? AND drop_id = ? AND status = 'rejected'
-                   ORDER BY id DESC LIMIT 1
-                   """, [.text(academy.id.rawValue), .text(target.description)])?.stringValue {
-                errors = try JSONDecoder().decode([DropValidationError].self, from: Data(json.utf8)).map(\.description)
-            }
-            return DropStatus(academy: academy.id.rawValue, name: academy.name, drop: target.description,
-                              status: row?.string("status") ?? "not submitted", receivedAt: row?.string("received_at"),
-                              acceptedAt: row?.string("accepted_at"), pupils: row?.int("pupils"),
-                              errorCount: row?.int("error_count") ?? 0, errors: errors)
+    /// Every academy of `config` for `drop`. Times are UK local time, as people read them.
+    public static func load(db: Database?, drop: ScheduledDrop, academies: AcademyCatalog, today: CalendarDate) throws -> [DropStatus] {
+        let state = try db.map { try DropStates.load(drop.id, catalog: academies, in: $0) }
+            ?? DropSubmissionState(drop: drop.id, catalog: academies, attempts: [:])
+        return try state.academies.map { submission in
+            let refusal = submission.refusal
+            return DropStatus(
+                academy: submission.academy.rawValue, name: academies.academy(submission.academy)?.name ?? submission.academy.rawValue,
+                drop: drop.id.description, status: submission.status.rawValue, summary: submission.summary,
+                pupils: submission.inUse?.pupils, acceptedAt: submission.inUse.map { UKTime.dateTime($0.receivedAt) },
+                attempts: submission.attempts, firstReceivedAt: submission.first.map { UKTime.dateTime($0.receivedAt) },
+                latestReceivedAt: submission.latest.map { UKTime.dateTime($0.receivedAt) },
+                submittedBy: submission.latest?.submittedBy, deadline: drop.deadline.description,
+                daysLeft: submission.hasData ? nil : drop.daysLeft(on: today),
+                errorCount: refusal?.errorCount ?? 0,
+                errors: refusal == nil ? [] : try db.map { try DropStates.latestErrors(submission.academy, drop.id, in: $0) } ?? [])
         }
     }
 
     /// For the data manager's spreadsheet; error texts quote what academies sent, so every
     /// cell is written formula-safe.
     public static func csv(_ rows: [DropStatus]) -> String {
-        CSVText.line(["academy", "name", "drop", "status", "received_at", "accepted_at", "pupils", "error_count", "first_error"])
+        CSVText.line(["academy", "name", "drop", "status", "summary", "pupils", "accepted_at", "attempts",
+                      "first_received_at", "latest_received_at", "submitted_by", "deadline", "days_left",
+                      "error_count", "first_error"])
             + rows.map { r in
-                CSVText.line([r.academy, r.name, r.drop, r.status, r.receivedAt ?? "", r.acceptedAt ?? "",
-                              r.pupils.map(String.init) ?? "", String(r.errorCount), r.errors.first ?? ""])
+                CSVText.line([r.academy, r.name, r.drop, r.status, r.summary, r.pupils.map(String.init) ?? "",
+                              r.acceptedAt ?? "", String(r.attempts), r.firstReceivedAt ?? "", r.latestReceivedAt ?? "",
+                              r.submittedBy ?? "", r.deadline ?? "", r.daysLeft.map(String.init) ?? "",
+                              String(r.errorCount), r.errors.first ?? ""])
             }.joined()
     }
 
-    public static func table(_ rows: [DropStatus]) -> String {
-        guard let drop = rows.first?.drop else { return "no data drops received yet" }
-        let accepted = rows.filter { $0.acceptedAt != nil }.count
-        var lines = ["drop \(drop): \(accepted) of \(rows.count) academies have accepted data", ""]
-        lines.append("academy".padding(toLength: 16, withPad: " ", startingAt: 0) + "status".padding(toLength: 15, withPad: " ", startingAt: 0)
-                     + "pupils".padding(toLength: 8, withPad: " ", startingAt: 0) + "received")
+    public static func table(_ rows: [DropStatus], drop: ScheduledDrop, today: CalendarDate) -> String {
+        let withData = rows.filter { $0.pupils != nil }
+        let left = drop.daysLeft(on: today)
+        let due = left > 1 ? "\(left) days left" : left == 1 ? "due tomorrow" : left == 0 ? "due today"
+            : "\(-left) \(left == -1 ? "day" : "days") past the deadline"
+        var lines = [
+            "drop \(drop.id): deadline \(drop.deadline.longDescription) (\(due)); Board meeting \(drop.boardMeeting.longDescription)",
+            "\(withData.count) of \(rows.count) academies have data in use, \(withData.compactMap(\.pupils).reduce(0, +)) pupils",
+            "",
+        ]
+        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
+        lines.append(pad("academy", 36) + pad("status", 30) + pad("pupils", 8) + pad("files", 7) + pad("first", 19) + "latest")
         for r in rows {
-            lines.append(r.academy.padding(toLength: 16, withPad: " ", startingAt: 0)
-                         + r.status.padding(toLength: 15, withPad: " ", startingAt: 0)
-                         + (r.pupils.map(String.init) ?? "-").padding(toLength: 8, withPad: " ", startingAt: 0)
-                         + (r.receivedAt ?? "-"))
+            var status = r.status
+            if let days = r.daysLeft, days < 0 { status += " (\(-days) \(days == -1 ? "day" : "days") late)" }
+            lines.append(pad(r.name, 36) + pad(status, 30) + pad(r.pupils.map(String.init) ?? "-", 8)
+                + pad(String(r.attempts), 7) + pad(r.firstReceivedAt ?? "-", 19) + (r.latestReceivedAt ?? "-"))
+            if r.status != "accepted" && r.status != "not submitted" { lines.append("    \(r.summary)") }
             for e in r.errors.prefix(5) { lines.append("    \(e)") }
             if r.errorCount > min(5, r.errors.count) { lines.append("    … \(r.errorCount - min(5, r.errors.count)) more errors") }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// `2021-11-24 09:14`, UK local time: how the status table and its exports show times.
+enum UKTime {
+    static let zone = TimeZone(identifier: "Europe/London")!
+
+    static func dateTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
     }
 }

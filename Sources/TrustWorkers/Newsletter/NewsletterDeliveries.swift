@@ -58,12 +58,7 @@ struct NewsletterDeliveries: DeliveryKind {
 
     func record(_ outcomes: [(Row, DeliveryOutcome)], at now: Date, in db: Database) throws {
         for (row, outcome) in outcomes {
-            let (status, reply, retryAt): (String, String, Date?) =
-                switch outcome {
-                case .sent(let reply): ("sent", reply, nil)
-                case .failed(let reason), .skipped(let reason): ("failed", reason, nil)
-                case .deferred(let reason, let until): ("pending", reason, until)
-                }
+            let (status, reply, retryAt) = outcome.columns
             try db.execute("""
                 UPDATE newsletter_deliveries SET status = ?, attempts = ?, reply = ?, next_attempt_at = ?, updated_at = ?
                 WHERE issue_number = ? AND email = ? AND status = 'pending'

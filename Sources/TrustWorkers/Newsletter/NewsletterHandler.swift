@@ -79,7 +79,8 @@ public final class NewsletterHandler: MessageHandler {
         let items = try NewsletterStore.unissuedItems(in: db)
         let issue = setup.assembler.assemble(
             number: (latest?.number ?? 0) + 1, date: date, items: items.map(\.item),
-            dataDrop: try NewsletterSources.dataDrop(in: db, since: since, expected: setup.trust.academies.academies.count),
+            dataDrop: try NewsletterSources.dataDrop(in: db, after: try NewsletterSources.previousAssembly(in: db),
+                                                     catalog: setup.trust.academies),
             youSaid: try NewsletterSources.youSaid(in: db, since: since, log: context.log))
         let archive = NewsletterRenderer(issue: issue).archive()
         let path = try writeArchive(archive.html, name: issue.archiveFileName)

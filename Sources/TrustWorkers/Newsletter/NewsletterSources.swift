@@ -9,29 +9,30 @@ import WorkerKit
 /// table is there and otherwise reports nothing. A malformed row is skipped, never allowed to
 /// stop an issue.
 ///
-/// Assumed shapes (owned by the data-drop and survey areas):
-/// - `drop_submissions(academy, drop_id, status, received_at)`: one row per academy and drop;
-///   `drop_id` like `2021-22/autumn`; `received_at` ISO-8601 UTC; a status of `rejected`,
-///   `failed` or `invalid` does not count as submitted.
-/// - `survey_summaries(survey_id, you_said, updated_at)`: `you_said` is a `YouSaid` as JSON.
+/// Shapes read: the data drops' state through `DropStates` (the one reading every output
+/// shares), and `survey_summaries(survey_id, you_said, updated_at)`, whose `you_said` is a
+/// `YouSaid` as JSON.
 enum NewsletterSources {
-    /// The latest drop, when it has had a submission since the previous issue (or, for the
-    /// first issue, in the period before it): a drop still collecting files, or one that
-    /// completed since readers last heard. Older drops are history, not news.
-    static func dataDrop(in db: Database, since: CalendarDate, expected: Int) throws -> DataDropStatusSummary? {
-        guard try db.tableExists("drop_submissions") else { return nil }
-        let rows = try db.query("""
-            SELECT drop_id, count(DISTINCT academy) AS submitted, max(received_at) AS last
-            FROM drop_submissions WHERE status NOT IN ('rejected', 'failed', 'invalid')
-            GROUP BY drop_id
-            """)
-        let latest = rows.compactMap { row -> (DropID, Row)? in
-            guard let id = row.string("drop_id").flatMap(DropID.init) else { return nil }
-            return (id, row)
-        }.max { $0.0 < $1.0 }
-        guard let (id, row) = latest, let last = row.string("last"), last.prefix(10) >= since.description else { return nil }
-        return DataDropStatusSummary(dropID: id.description, submitted: row.int("submitted") ?? 0, expected: expected,
-                                     lastUpdated: Settings.parseInstant(last))
+    /// The latest drop anyone has sent a file for, when a file arrived after the previous issue
+    /// was assembled (`after`; nil for the first issue): news, not a repeat. Counts are the
+    /// submission state's, so FAcT says what the Board report and `drop status` say.
+    static func dataDrop(in db: Database, after: Date?, catalog: AcademyCatalog) throws -> DataDropStatusSummary? {
+        guard let drop = try DropStates.drops(in: db).last else { return nil }
+        let state = try DropStates.load(drop, catalog: catalog, in: db)
+        guard let last = state.academies.compactMap({ $0.latest?.receivedAt }).max(), after.map({ last > $0 }) ?? true
+        else { return nil }
+        let later = state.academies.filter { $0.status == .acceptedLaterRefused }
+            .map { catalog.academy($0.academy)?.shortName ?? $0.academy.rawValue }
+        return DataDropStatusSummary(dropID: drop.description, submitted: state.submitted.count,
+                                     expected: state.academies.count, lastUpdated: last,
+                                     note: later.isEmpty ? nil
+                                        : "a later file from \(later.joined(separator: ", ")) was refused; the earlier data stands")
+    }
+
+    /// When the latest issue was assembled: what "since the last issue" means for news read
+    /// from other areas.
+    static func previousAssembly(in db: Database) throws -> Date? {
+        try db.scalar("SELECT max(assembled_at) FROM newsletter_issues")?.stringValue.flatMap(Settings.parseInstant)
     }
 
     /// The most recently updated survey summary (the survey worker's `survey_summaries`), when

@@ -9,10 +9,11 @@ public enum Retention {
     /// that never ran) are skipped.
     static let rules: [(table: String, condition: String)] = [
         ("drop_pupils", """
-            (academy, drop_id) IN (SELECT academy, drop_id FROM drop_submissions
-                                   WHERE coalesce(accepted_at, received_at) < ?)
+            (academy, drop_id) IN (SELECT academy, drop_id FROM drop_attempts GROUP BY academy, drop_id
+                                   HAVING max(received_at) < ?)
             """),
         ("drop_attempts", "received_at < ?"),
+        ("drop_notice_deliveries", "updated_at < ? AND status <> 'pending'"),
         ("reminder_deliveries", "updated_at < ? AND status <> 'pending'"),
         // Answers go with their response (ON DELETE CASCADE).
         ("survey_responses", "imported_at < ?"),

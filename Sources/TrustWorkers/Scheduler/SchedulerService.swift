@@ -25,6 +25,7 @@ public final class SchedulerService {
         self.log = log
         reminders = ReminderSchedulerState(database: db, calendar: config.forums)
         try registerNewsletter()
+        registerDropCalendar()
     }
 
     /// One pass; returns the message ids published.
@@ -67,6 +68,20 @@ public final class SchedulerService {
             let message = NewsletterIntake.assemble(date, topology: topology)
             let sent = try publishOnce(kind: "newsletter", key: date.description, message, on: connection, now: now)
             return sent ? [message.properties.messageID ?? date.description] : []
+        }
+    }
+
+    /// The drop calendar's reminder and deadline days (`Config/drops.json`), each published
+    /// once; the data-drop worker turns them into reminders, chasers and the Board report.
+    func registerDropCalendar() {
+        let calendar = config.drops
+        producers.append { [unowned self] now, connection in
+            try DropCalendarIntake.dueEvents(at: now, in: calendar).compactMap { drop, event in
+                let message = DropCalendarIntake.message(drop.id, event, topology: topology)
+                let sent = try publishOnce(kind: "datadrop-calendar", key: "\(drop.id) \(event.rawValue)", message,
+                                           on: connection, now: now)
+                return sent ? message.properties.messageID : nil
+            }
         }
     }
 }

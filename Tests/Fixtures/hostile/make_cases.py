@@ -68,14 +68,14 @@ drop("field-too-long.csv", csv(row(1, gender="X" * 2000)), "line 2: a value is l
 drop("missing-column.csv", csv(*[r.rsplit(",", 1)[0] for r in GOOD], header=HEADER.rsplit(",", 1)[0]), "the header lacks the column mtc", "the mtc column left out")
 drop("missing-columns.csv", csv(*[",".join(r.split(",")[:3]) for r in GOOD], header="upn,year,gender"), "the header lacks the columns pp, eal, send", "only three columns")
 drop("duplicate-column.csv", csv(*[r + ",EXS" for r in GOOD], header=HEADER + ",reading"), "column reading: the column appears twice (columns 7 and 16)", "reading twice")
-drop("pupil-name-column.csv", csv(*[r + ",Ada Lovelace" for r in GOOD], header=HEADER + ",name"), "\"name\" (column 16) is not a data-drop column", "an extra column of pupil names")
+drop("extra-column.csv", csv(*[r + ",see me" for r in GOOD], header=HEADER + ",notes"), "\"notes\" (column 16) is not a data-drop column", "an extra column nobody expects (name columns are dropped instead)")
 drop("unnamed-column.csv", csv(*[r + "," for r in GOOD], header=HEADER + ","), "column 16 has no name; delete the empty column", "a trailing comma on every line")
 drop("header-formula.csv", csv(*GOOD, header="\"=HYPERLINK(\"\"http://evil.example/\"\",\"\"upn\"\")\"" + HEADER[3:]),
      "\"=HYPERLINK(\\\"http://evil.example/\\\",\\\"upn\\\")\" (column 1) is not a data-drop column", "a spreadsheet formula as a column name")
 # --- values
-drop("wrong-judgement-code.csv", csv(GOOD[0], row(2, reading="Expected")), "line 3, column reading: \"Expected\" is not a judgement (BLW, WTS, EXS or GDS)", "a spelled-out judgement")
+drop("wrong-judgement-code.csv", csv(GOOD[0], row(2, reading="Exceeding")), "line 3, column reading: \"Exceeding\" is not a judgement (BLW, WTS, EXS or GDS)", "a judgement from another framework")
 drop("wrong-send-code.csv", csv(GOOD[0], row(2, send="SEN")), "line 3, column send: \"SEN\" is not a SEND code (N, K or E)", "an old SEND code")
-drop("wrong-yes-no.csv", csv(row(1, pp="Yes")), "line 2, column pp: \"Yes\" is not Y or N", "Yes for Y")
+drop("wrong-yes-no.csv", csv(row(1, pp="TRUE")), "line 2, column pp: \"TRUE\" is not Y or N", "a spreadsheet's TRUE for Y")
 drop("duplicate-pupil.csv", csv(*GOOD, row(2)), "line 6, column upn: \"", "one pupil twice")
 drop("bad-upn-check-letter.csv", csv(GOOD[0], ("Z" if upn(2)[0] != "Z" else "A") + row(2)[1:]), "line 3, column upn:", "a mistyped UPN")
 drop("temporary-upn.csv", csv(row(1, upn=upn(1)[:12] + "A")), "is a temporary UPN; use the pupil's permanent UPN", "a temporary UPN")

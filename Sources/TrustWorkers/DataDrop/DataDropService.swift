@@ -1,0 +1,39 @@
+import Foundation
+import Mail
+import TrustDomain
+import WorkerKit
+
+/// The data-drop worker process: the `datadrop.ingest` consumer and the delivery engine that
+/// sends its notices (receipts, refusals, reminders, chasers, the Board report) once they are
+/// committed. Built here rather than in `main.swift` so tests run exactly what the executable runs.
+public enum DataDropService {
+    public static let queue = "datadrop.ingest"
+
+    /// Throws for a bad config or `TRUST_SMTP_URL`, so the process stops at start.
+    public static func services(settings: Settings, shutdown: ShutdownSignal, log: Log) throws -> [any Service] {
+        let config = try TrustConfig(directory: settings.configDirectory)
+        let outbox = URL(fileURLWithPath: settings.varDirectory).appendingPathComponent("outbox")
+        let smtp = settings.smtpURL
+        _ = try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
+        // A batch can hold many academies' files; 32 MiB of page cache keeps a batch of thirty
+        // 4,000-pupil files from spilling to the log before its commit.
+        let options = settings.workerOptions(name: "datadrop-worker", queue: queue, topology: settings.topology,
+                                             cacheKiB: 32 * 1024)
+        return [
+            Worker(options: options, settings: settings, log: log, shutdown: shutdown) { try DataDropHandler(settings: settings) },
+            delivery(sender: config.drops.mail.sender, databasePath: settings.databasePath,
+                     options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1), now: settings.clock,
+                     log: log.child("delivery"), shutdown: shutdown) {
+                try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
+            },
+        ]
+    }
+
+    /// The engine that sends the notices committed in `databasePath`, From `sender`.
+    public static func delivery(sender: MailAddress, databasePath: String, options: DeliveryOptions = DeliveryOptions(),
+                                now: @escaping @Sendable () -> Date, log: Log, shutdown: ShutdownSignal,
+                                makeTransport: @escaping @Sendable () throws -> any MailTransport) -> any Service {
+        DeliveryEngine(kind: DropNoticeDeliveries(sender: sender), databasePath: databasePath, options: options,
+                       makeTransport: makeTransport, announcer: nil, now: now, log: log, shutdown: shutdown)
+    }
+}
