@@ -40,7 +40,7 @@ final class NewsletterRun: @unchecked Sendable {
         topology = Topology.trust(prefix: prefix)
         let fm = FileManager.default
         try fm.createDirectory(at: configDirectory, withIntermediateDirectories: true)
-        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, NewsletterConfig.fileName] {
+        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, TermCalendar.fileName, NewsletterConfig.fileName] {
             try fm.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(name)"),
                             to: configDirectory.appendingPathComponent(name))
         }

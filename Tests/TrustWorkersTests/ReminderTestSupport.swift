@@ -29,7 +29,7 @@ struct ReminderWorld {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("reminders-\(UUID().uuidString)")
         prefix = "rmt\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(at: configDirectory, withIntermediateDirectories: true)
-        for name in [AcademyCatalog.fileName, ForumCalendar.fileName] {
+        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, TermCalendar.fileName] {
             try FileManager.default.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(name)"),
                                              to: configDirectory.appendingPathComponent(name))
         }

@@ -23,7 +23,7 @@ public final class SchedulerService {
         config = try TrustConfig(directory: settings.configDirectory)
         self.topology = topology
         self.log = log
-        reminders = ReminderSchedulerState(database: db, calendar: config.forums)
+        reminders = ReminderSchedulerState(database: db, calendar: config.forums, schoolDays: config.schoolDays)
         try registerNewsletter()
     }
 
