@@ -23,6 +23,19 @@ public struct SchoolDays: Sendable, Equatable {
         terms.workingDay(onOrBefore: day, for: academies(in: regions)) ?? day
     }
 
+    /// `day` when it is a working day at every academy, else the nearest one, the earlier on a
+    /// tie; `day` itself when there is none within 120 days either way.
+    public func nearestWorkingDay(to day: CalendarDate) -> CalendarDate {
+        let all = academies(in: nil)
+        for distance in 0...120 {
+            for candidate in [day.adding(days: -distance), day.adding(days: distance)]
+            where terms.isWorkingDay(candidate, for: all) {
+                return candidate
+            }
+        }
+        return day
+    }
+
     public func isWorkingDay(_ day: CalendarDate, regions: [Region]? = nil) -> Bool {
         terms.isWorkingDay(day, for: academies(in: regions))
     }

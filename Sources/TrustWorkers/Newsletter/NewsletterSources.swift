@@ -15,10 +15,13 @@ import WorkerKit
 ///   `failed` or `invalid` does not count as submitted.
 /// - `survey_summaries(survey_id, you_said, updated_at)`: `you_said` is a `YouSaid` as JSON.
 enum NewsletterSources {
+    /// `since` is the previous issue's `assembled_at` (or, for the first issue, the date one
+    /// period before it): what that issue already reported is not news again.
+    ///
     /// The latest drop, when it has had a submission since the previous issue (or, for the
     /// first issue, in the period before it): a drop still collecting files, or one that
     /// completed since readers last heard. Older drops are history, not news.
-    static func dataDrop(in db: Database, since: CalendarDate, expected: Int) throws -> DataDropStatusSummary? {
+    static func dataDrop(in db: Database, since: String, expected: Int) throws -> DataDropStatusSummary? {
         guard try db.tableExists("drop_submissions") else { return nil }
         let rows = try db.query("""
             SELECT drop_id, count(DISTINCT academy) AS submitted, max(received_at) AS last
@@ -29,7 +32,7 @@ enum NewsletterSources {
             guard let id = row.string("drop_id").flatMap(DropID.init) else { return nil }
             return (id, row)
         }.max { $0.0 < $1.0 }
-        guard let (id, row) = latest, let last = row.string("last"), last.prefix(10) >= since.description else { return nil }
+        guard let (id, row) = latest, let last = row.string("last"), last > since else { return nil }
         return DataDropStatusSummary(dropID: id.description, submitted: row.int("submitted") ?? 0, expected: expected,
                                      lastUpdated: Settings.parseInstant(last))
     }
@@ -37,10 +40,10 @@ enum NewsletterSources {
     /// The most recently updated survey summary (the survey worker's `survey_summaries`), when
     /// it changed since the previous issue: the three best-received statements across themes
     /// and the three least.
-    static func youSaid(in db: Database, since: CalendarDate, log: Log) throws -> YouSaidSummary? {
+    static func youSaid(in db: Database, since: String, log: Log) throws -> YouSaidSummary? {
         guard try db.tableExists("survey_summaries"),
               let row = try db.query("SELECT survey_id, you_said, updated_at FROM survey_summaries ORDER BY updated_at DESC LIMIT 1").first,
-              let updated = row.string("updated_at"), updated.prefix(10) >= since.description,
+              let updated = row.string("updated_at"), updated > since,
               let json = row.string("you_said")
         else { return nil }
         let said: YouSaid
