@@ -44,7 +44,7 @@ struct ConfigValidationTests {
         """
 
     static let roles = "headteacher, deputy, english-lead, maths-lead, curriculum-lead, "
-        + "eyfs-lead, senco, dsl, business-manager, governor, ect, ect-mentor, support-staff, "
+        + "eyfs-lead, senco, dsl, business-manager, governor, ect, ect-mentor, ect-year-1, ect-year-2, ect-incoming, support-staff, "
         + "teacher-r, teacher-y1, teacher-y2, teacher-y3, teacher-y4, teacher-y5, teacher-y6, "
         + "new-staff, central-team, data-manager"
     static let slugRule =

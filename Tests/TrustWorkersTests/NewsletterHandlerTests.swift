@@ -97,7 +97,7 @@ struct NewsletterHandlerTests {
 /// Reading the other areas' tables: present or absent, well-formed or not.
 @Suite("Newsletter sources")
 struct NewsletterSourcesTests {
-    let since = CalendarDate("2021-09-03")!
+    let since = "2021-09-03"
     let log = Log(component: "test", minimum: .error)
 
     @Test func nothingWhenTheTablesDoNotExist() throws {
@@ -119,7 +119,11 @@ struct NewsletterSourcesTests {
         #expect(summary == DataDropStatusSummary(dropID: "2021-22/autumn", submitted: 3, expected: 15,
                                                  lastUpdated: Settings.parseInstant("2021-09-17T10:00:00Z")))
         // No submission since 18 September: old news.
-        #expect(try NewsletterSources.dataDrop(in: db, since: CalendarDate("2021-09-18")!, expected: 15) == nil)
+        #expect(try NewsletterSources.dataDrop(in: db, since: "2021-09-18", expected: 15) == nil)
+        // The window starts at the previous issue's assembly, not its day: a file that issue
+        // already reported (10:00, assembled 10:30) is not news again; one after it is.
+        #expect(try NewsletterSources.dataDrop(in: db, since: "2021-09-17T10:30:00.000Z", expected: 15) == nil)
+        #expect(try NewsletterSources.dataDrop(in: db, since: "2021-09-17T07:30:00.000Z", expected: 15)?.submitted == 3)
     }
 
     @Test func theLatestYouSaidSummaryWhenItIsNew() throws {
@@ -139,7 +143,7 @@ struct NewsletterSourcesTests {
             surveyTitle: "Staff survey 2021",
             strongest: [.init(text: "I feel valued", percentAgree: 91.6), .init(text: "I learn", percentAgree: 85)],
             weakest: [.init(text: "Workload", percentAgree: 48)]))
-        #expect(try NewsletterSources.youSaid(in: db, since: CalendarDate("2021-09-11")!, log: log) == nil)
+        #expect(try NewsletterSources.youSaid(in: db, since: "2021-09-11", log: log) == nil)
         try db.execute("UPDATE survey_summaries SET you_said = 'not json' WHERE survey_id = 'staff-2021'")
         #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == nil)
     }

@@ -89,7 +89,7 @@ struct ReminderStateTests {
             try inbox().remind(ReminderRequest(forumID: "english-leaders", occurrenceID: occurrence, leadDays: 7),
                                messageID: "r7")
         }
-        let inFlight = try store.pending(limit: 3, now: now, calendar: config.forums, schoolDays: config.schoolDays)
+        let inFlight = try store.pending(limit: 3, now: now, calendar: config.forums)
         try apply(CalendarUpdate(occurrenceID: occurrence, action: .move(date: CalendarDate("2021-09-17")!, start: nil,
                                                                          end: nil)), id: "m1")
         #expect(try world.count("SELECT count(*) FROM reminder_deliveries d JOIN reminder_mailings m ON m.id = d.mailing_id WHERE m.kind = 'moved'") == 0)

@@ -141,7 +141,8 @@ public struct TermCalendar: Codable, Sendable, Equatable, ConfigDocument {
         try validate(terms, entry: nil, check)
         for (field, days) in [("bank_holidays", bankHolidays), ("inset_days", insetDays)] {
             for (index, day) in days.enumerated() {
-                let entry = ConfigEntry.numbered(String(field.dropLast()).replacingOccurrences(of: "_", with: " "), index)
+                // Named as decoding errors name them: `bank_holiday 4`.
+                let entry = ConfigEntry.numbered(String(field.dropLast()), index)
                 try check.notBlank(day.name, entry: entry, field: "name")
                 try check.require(covers(day.date), entry: entry, field: "date", value: day.date.description,
                                   "is outside the year \(from) to \(to)")
@@ -200,7 +201,7 @@ public struct TermCalendar: Codable, Sendable, Equatable, ConfigDocument {
         throws(ConfigError)
     {
         for (index, day) in days.enumerated() {
-            let here = (entry.map { $0 + " " } ?? "") + ConfigEntry.numbered("inset day", index)
+            let here = (entry.map { $0 + " " } ?? "") + ConfigEntry.numbered("inset_day", index)
             try check.require(day.date.weekday <= 5 && terms.contains { $0.contains(day.date) } && !isBankHoliday(day.date),
                               entry: here, field: "date", value: day.date.description,
                               "is not a term-time weekday (an INSET day is a school day without pupils)")

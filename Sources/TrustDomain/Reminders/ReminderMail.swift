@@ -96,8 +96,10 @@ private struct Wording {
 
     func when(_ slot: OccurrenceChange.Slot) -> String {
         let length = ReminderMail.length(of: slot, defaults: calendar.defaultTimes)
-        var times = length.contains(":") ? length : "\(slot.start)–\(slot.end) (\(length))"
-        if ReminderMail.timesToBeConfirmed(slot, defaults: calendar.defaultTimes) { times += ", time to be confirmed" }
+        let labels = [length.contains(":") ? nil : length,
+                      ReminderMail.timesToBeConfirmed(slot, defaults: calendar.defaultTimes) ? "time to be confirmed" : nil]
+            .compactMap { $0 }
+        let times = "\(slot.start)–\(slot.end)" + (labels.isEmpty ? "" : " (\(labels.joined(separator: "; ")))")
         return "\(day(slot)), \(times), UK time"
     }
 
