@@ -45,9 +45,11 @@ struct NewsletterHandlerTests {
     @Test func issuesTakeOnlyNewItemsAreNumberedInOrderAndAreIdempotent() throws {
         let run = try NewsletterRun(recipients: 5)
         defer { run.cleanUp() }
+        run.now.set(try Date("2021-09-01T08:00:00Z", strategy: .iso8601))
         try run.publish([try run.item("First"), try run.item("Second", category: "vacancies"), run.assemble("2021-09-03")])
         try run.startWorker()
         #expect(NewsletterRun.waitFor(20) { try run.issues().count == 1 })
+        run.now.set(try Date("2021-09-10T08:00:00Z", strategy: .iso8601))
         try run.publish([
             try run.item("Third"), try run.item("Third"),  // the same item twice: one message id, stored once
             run.assemble("2021-09-24"),
