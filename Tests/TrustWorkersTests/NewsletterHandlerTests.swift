@@ -1,4 +1,6 @@
 import Broker
+import Mail
+import SMTPSinkSupport
 import Foundation
 import Store
 import Testing
@@ -148,5 +150,59 @@ struct NewsletterSourcesTests {
         #expect(try NewsletterSources.youSaid(in: db, since: "2021-09-11", log: log) == nil)
         try db.execute("UPDATE survey_summaries SET you_said = 'not json' WHERE survey_id = 'staff-2021'")
         #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == nil)
+    }
+}
+
+/// The editorial cut-off and the author's notice, through the worker and the notices' delivery
+/// engine to a real SMTP server.
+@Suite("Newsletter cut-off and author notices", .serialized)
+struct NewsletterNoticeTests {
+    @Test func anItemAfterTheCutOffWaitsAndItsAuthorIsToldWhichIssueOnAWorkingDay() throws {
+        let run = try NewsletterRun(recipients: 3)
+        defer { run.cleanUp() }
+        let sink = try SMTPSink(inbox: run.root.appendingPathComponent("inbox"))
+        defer { sink.stop() }
+        func item(_ title: String) throws -> OutgoingMessage {
+            NewsletterIntake.item(try NewsletterItem(title: title, body: "Hello.", category: "trust-news", academy: nil,
+                                                     author: "Amira Khan", authorEmail: "amira.khan@birstall.focus-trust.local",
+                                                     rules: run.setup.itemRules), topology: run.topology)
+        }
+        run.now.set(try Date("2021-09-01T08:00:00Z", strategy: .iso8601))
+        try run.startWorker()
+        try run.publish([run.assemble("2021-09-03")])
+        #expect(NewsletterRun.waitFor(20) { try run.issues().count == 1 })
+        // Saturday 18 September: before the 24th's cut-off (Wednesday 22nd, 12:00), at a weekend.
+        run.now.set(try Date("2021-09-18T10:00:00Z", strategy: .iso8601))
+        try run.publish([try item("Early")])
+        #expect(NewsletterRun.waitFor(20) { try run.count("SELECT count(*) FROM newsletter_notices") == 1 })
+        // Thursday 23rd: after the cut-off, so it is promised the next issue, 15 October.
+        run.now.set(try Date("2021-09-23T10:00:00Z", strategy: .iso8601))
+        try run.publish([try item("Late"), run.assemble("2021-09-24")])
+        #expect(NewsletterRun.waitFor(20) { try run.issues().count == 2 })
+        run.stop()
+        #expect(try run.issues().map(\.items) == [0, 1])
+        let notices = try run.rows("SELECT title, issue_number, issue_date, not_before FROM newsletter_notices ORDER BY item_id")
+        #expect(notices.map { $0.string("title") ?? "" } == ["Early", "Late"])
+        #expect(notices.map { $0.int("issue_number") ?? 0 } == [2, 3])
+        #expect(notices.map { $0.string("issue_date") ?? "" } == ["2021-09-24", "2021-10-15"])
+        // The weekend's notice waits for Monday 07:30 London (06:30 UTC); Thursday's goes at once.
+        #expect(notices.map { $0.string("not_before") ?? "" } == ["2021-09-20T06:30:00.000Z", "2021-09-23T10:00:00.000Z"])
+
+        // The notices' engine sends them through the SMTP server, each once, when due.
+        let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
+        let port = sink.port
+        let engine = DeliveryEngine(kind: NewsletterNotices(setup: run.setup), databasePath: run.db,
+                                    options: DeliveryOptions(idleWait: 0.05),
+                                    makeTransport: { try makeMailTransport(smtpURL: "smtp://127.0.0.1:\(port)", outboxDirectory: run.setup.outboxDirectory) },
+                                    announcer: nil, now: Settings.clock(fixed: try Date("2021-09-23T10:00:00Z", strategy: .iso8601)),
+                                    log: Log(component: "notice-test", minimum: .warn), shutdown: shutdown)
+        Thread.detachNewThread { engine.run(); finished.signal() }
+        #expect(NewsletterRun.waitFor(20) { try run.count("SELECT count(*) FROM newsletter_notices WHERE status = 'sent'") == 2 })
+        shutdown.request()
+        #expect(finished.wait(timeout: .now() + 15) == .success)
+        let mails = try sink.parse()
+        #expect(Set(mails.map(\.subject)) == ["Your item for FAcT 2 — Friday 24 September 2021",
+                                             "Your item for FAcT 3 — Friday 15 October 2021"])
+        #expect(mails.allSatisfy { $0.rcpt == "amira.khan@birstall.focus-trust.local" && $0.defects == 0 })
     }
 }

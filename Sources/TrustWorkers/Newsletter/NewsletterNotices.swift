@@ -73,8 +73,11 @@ extension NewsletterStore {
         let schedule = setup.schedule
         let latest = try latestIssue(in: db)
         let date = schedule.issueDate(forItemAt: now, after: latest?.date)
-        // Issues between the latest assembled and this one each take a number first.
-        let number = (latest?.number ?? 0) + schedule.issueDates(through: date).filter { $0 > (latest?.date ?? .distantPast) }.count
+        // Numbers go to issues as they are assembled: the one due now if not yet assembled (the
+        // Scheduler assembles only the latest missed one), then each still to come up to this one.
+        let due = schedule.dueIssue(now: now, lastPublished: latest?.date) == nil ? 0 : 1
+        let coming = schedule.issueDates(through: date).filter { schedule.sendInstant(of: $0) > now }.count
+        let number = (latest?.number ?? 0) + due + coming
         try db.execute("""
             INSERT INTO newsletter_notices (item_id, email, author, title, issue_number, issue_date, cutoff_at,
                                             since_last_issue, not_before, updated_at)
@@ -85,8 +88,4 @@ extension NewsletterStore {
                   .text(Timestamp.string(schedule.nextSendingInstant(after: now))), .text(Timestamp.string(now)),
                   .text(messageID)])
     }
-}
-
-extension CalendarDate {
-    static let distantPast = CalendarDate(year: 1, month: 1, day: 1)!
 }
