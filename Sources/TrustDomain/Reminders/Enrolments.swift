@@ -21,17 +21,7 @@ public struct Enrolments: Sendable, Equatable {
     /// a plausible address, once. All problems are listed (up to 100), each with its line,
     /// column and value; nothing is half-loaded.
     public static func load(_ bytes: [UInt8], forums: ForumCalendar) throws(DirectoryErrors) -> Enrolments {
-        let table: CSVTable
-        do { table = try CSV.parse(bytes) } catch {
-            throw DirectoryErrors([DirectoryError(line: error.line ?? 0, column: nil, value: nil, reason: error.reason)])
-        }
-        let header = table.header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let missing = columns.filter { !header.contains($0) }
-        guard missing.isEmpty else {
-            throw DirectoryErrors([DirectoryError(line: table.header.line, column: nil, value: nil,
-                                                  reason: "is missing column(s) \(missing.joined(separator: ", "))")])
-        }
-        let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let (table, index) = try Directory.table(bytes, columns: columns)
         let open = Set(forums.forums.filter(\.isByEnrolment).map(\.id))
         var errors: [DirectoryError] = []
         var byForum: [String: Set<String>] = [:]

@@ -43,12 +43,12 @@ struct NewsletterNotices: DeliveryKind {
 
     func record(_ outcomes: [(Row, DeliveryOutcome)], at now: Date, in db: Database) throws {
         for (row, outcome) in outcomes {
-            let (status, reply, retryAt): (String, String, Date?) =
-                switch outcome {
-                case .sent(let reply): ("sent", reply, nil)
-                case .failed(let reason), .skipped(let reason): ("failed", reason, nil)
-                case .deferred(let reason, let until): ("pending", reason, until)
-                }
+            var retryAt: Date?, status = "failed", reply = ""
+            switch outcome {
+            case .sent(let text): (status, reply) = ("sent", text)
+            case .failed(let text), .skipped(let text): reply = text
+            case .deferred(let text, let until): (status, reply, retryAt) = ("pending", text, until)
+            }
             try db.execute("""
                 UPDATE newsletter_notices SET status = ?, attempts = ?, reply = ?, not_before = coalesce(?, not_before),
                     updated_at = ? WHERE item_id = ? AND status = 'pending'
