@@ -77,15 +77,19 @@ public struct DirectoryGenerator: Sendable {
             for lead in [Role.englishLead, .mathsLead, .curriculumLead] {
                 teachers[free.remove(at: rng.below(free.count))].insert(lead)
             }
-            for _ in 0..<max(1, teachers.count / 7) where free.count >= 2 {
-                teachers[free.remove(at: rng.below(free.count))].insert(.ect)
+            for n in 0..<max(1, teachers.count / 7) where free.count >= 2 {
+                // Alternate induction years without a PRNG draw, so everyone else is unchanged.
+                teachers[free.remove(at: rng.below(free.count))].formUnion([.ect, n % 2 == 0 ? .ectYear1 : .ectYear2])
                 teachers[free.remove(at: rng.below(free.count))].insert(.ectMentor)
             }
             for roles in teachers { add(host, .academy(id), roles) }
             add(host, .academy(id), [.senco])
             add(host, .academy(id), [.businessManager])
             // Teaching assistants, lunchtime, office, site and kitchen staff.
-            for _ in 0..<(classes * years.count * 5 / 2 + 8) { add(host, .academy(id), [.supportStaff]) }
+            // The first is a trainee teacher with an ECT post from next September.
+            for n in 0..<(classes * years.count * 5 / 2 + 8) {
+                add(host, .academy(id), n == 0 ? [.supportStaff, .ectIncoming] : [.supportStaff])
+            }
             for _ in 0..<(1 + rng.below(3)) { add(host, .academy(id), [.newStaff]) }
             for _ in 0..<(6 + rng.below(3)) { add(host, .academy(id), [.governor]) }
             // Leavers stay in the file, marked inactive, until someone tidies it.

@@ -55,3 +55,34 @@ extension TrustSchema {
             """),
     ]
 }
+
+extension TrustSchema {
+    /// Appended to ``newsletter`` by ``all``: items' dates and authors' addresses, and the
+    /// notices telling authors which issue carries their item.
+    static let newsletterCalendar: [Migration] = [
+        Migration(version: 310, name: "newsletter: item event dates, author notices", sql: """
+            -- The day an item is about (an event, a deadline), and where its author is told
+            -- which issue carries it.
+            ALTER TABLE newsletter_items ADD COLUMN event_date TEXT;
+            ALTER TABLE newsletter_items ADD COLUMN author_email TEXT;
+            -- One notice per item with an author address, written pending with the item and
+            -- sent by its delivery engine from not_before (a working day's send time).
+            CREATE TABLE newsletter_notices (
+                item_id INTEGER PRIMARY KEY,
+                email TEXT NOT NULL,
+                author TEXT NOT NULL,
+                title TEXT NOT NULL,
+                issue_number INTEGER NOT NULL,
+                issue_date TEXT NOT NULL,
+                cutoff_at TEXT NOT NULL,
+                since_last_issue INTEGER NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                not_before TEXT NOT NULL,
+                reply TEXT,
+                updated_at TEXT
+            );
+            CREATE INDEX newsletter_notices_pending ON newsletter_notices (not_before) WHERE status = 'pending';
+            """),
+    ]
+}

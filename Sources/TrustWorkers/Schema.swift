@@ -6,6 +6,6 @@ import Store
 /// Versions: 100s data drops, 200s surveys, 300s newsletter, 400s reminders, 500s scheduler.
 public enum TrustSchema {
     public static var all: [Migration] {
-        (dataDrop + survey + newsletter + reminders + scheduler).sorted { $0.version < $1.version }
+        (dataDrop + survey + newsletter + newsletterCalendar + reminders + scheduler).sorted { $0.version < $1.version }
     }
 }

@@ -107,7 +107,10 @@ struct NewsletterConfigTests {
         #expect(config.categories.map(\.id) == ["trust-news", "teaching-and-learning", "wellbeing", "celebrations",
                                                 "governance", "vacancies", "dates"])
         #expect(config.senderAddress.description == "FAcT <fact@focus-trust.local>")
-        #expect(config.schedule == NewsletterSchedule(anchor: CalendarDate("2021-09-03")!, periodDays: 21))
+        #expect(config.schedule(schoolDays: nil) == NewsletterSchedule(
+            anchor: CalendarDate("2021-09-03")!, periodDays: 21, sendTime: ClockTime("07:30")!, cutoffDays: 2,
+            cutoffTime: ClockTime("12:00")!))
+        #expect(config.archiveURL(for: "FAcT-2-2021-09-24.html") == "https://news.focus-trust.local/fact/FAcT-2-2021-09-24.html")
     }
 
     func message(replacing target: String, with replacement: String) throws -> String? {

@@ -48,8 +48,6 @@ struct NewsletterScheduleTests {
         let date = Self.day("2021-09-24")
         #expect(NewsletterSchedule.assembleMessageID(for: date) == "newsletter.assemble:2021-09-24")
         #expect(String(decoding: NewsletterSchedule.assembleBody(for: date), as: UTF8.self) == #"{"issue_date":"2021-09-24"}"#)
-        #expect(schedule.coverageStart(of: date, previousIssue: nil) == Self.day("2021-09-03"))
-        #expect(schedule.coverageStart(of: date, previousIssue: Self.day("2021-09-10")) == Self.day("2021-09-10"))
     }
 
     @Test func dayArithmeticCrossesMonthsYearsAndLeapDays() {

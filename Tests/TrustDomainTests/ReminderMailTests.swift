@@ -22,6 +22,10 @@ struct ReminderMailTests {
             "method": str(cal["METHOD"]), "uid": str(ev["UID"]), "sequence": str(ev["SEQUENCE"]),
             "status": str(ev["STATUS"]), "summary": str(ev["SUMMARY"]),
             "location": str(ev.get("LOCATION", "")), "description": str(ev.get("DESCRIPTION", "")),
+            "teams_url": str(ev.get("X-MICROSOFT-SKYPETEAMSMEETINGURL", "")),
+            "busy": str(ev.get("X-MICROSOFT-CDO-BUSYSTATUS", "")),
+            "counter": str(ev.get("X-MICROSOFT-DISALLOW-COUNTER", "")),
+            "organizer": str(ev.get("ORGANIZER", "")), "from": str(msg["From"]),
             "start_utc": ev["DTSTART"].dt.astimezone(utc).strftime("%Y-%m-%d %H:%M"),
             "end_utc": ev["DTEND"].dt.astimezone(utc).strftime("%Y-%m-%d %H:%M"),
             "tzid": str(ev["DTSTART"].params["TZID"]), "attendee": str(ev["ATTENDEE"]),
@@ -50,8 +54,15 @@ struct ReminderMailTests {
         #expect(m["structure"] == "multipart/mixed,multipart/alternative,text/plain,text/calendar,application/ics")
         let text = try #require(m["text"])
         #expect(text.hasPrefix("Dear Jane Doe,\n\nA reminder: English Leaders Forum is in 7 days.\n"))
-        #expect(text.contains("When:    Thursday 16 September 2021, 09:00–15:30 (full day), UK time\n"))
-        #expect(text.contains("Where:   In person; the organiser will confirm the venue\n"))
+        // 09:00–15:30 is the file's convention for "Full day", so it is labelled to be confirmed.
+        #expect(text.contains("When:    Thursday 16 September 2021, 09:00–15:30 (full day; time to be confirmed), UK time\n"))
+        #expect(text.contains("Where:   Focus-Trust Central Office, Training Room 1\n"))
+        #expect(m["location"] == "Focus-Trust Central Office, Training Room 1")
+        // Outlook's properties, and the monitored organiser mailbox from forums.json.
+        #expect(m["busy"] == "BUSY" && m["counter"] == "TRUE" && m["teams_url"] == "")
+        #expect(m["organizer"] == "mailto:forums@focus-trust.local" && m["from"] == "Focus-Trust Forums <forums@focus-trust.local>")
+        #expect(text.contains("Questions? Reply to this e-mail: it reaches the forum organisers at forums@focus-trust.local."))
+        #expect(!text.contains("not read"))
         #expect(text.contains("Why:     The pedagogy of English.\n"))
         #expect(text.contains("Content: Curriculum updates. Linking IPOPs to best practice and support teacher development.\n"))
         // 09:00 BST is 08:00 UTC.
@@ -95,7 +106,7 @@ struct ReminderMailTests {
              "default_times": {"full_day": {"start": "09:00", "end": "15:30"},
                 "half_day_am": {"start": "09:00", "end": "12:00"}, "half_day_pm": {"start": "13:00", "end": "16:00"},
                 "unstated": {"start": "09:30", "end": "12:00"}},
-             "forums": [{"id": "ect-forum", "title": "ECT Forum", "audience": ["ect"], "teams_link": "\(link)",
+             "forums": [{"id": "ect-forum", "title": "ECT Forum", "audience": ["ect"], "online_url": "\(link)",
                 "occurrences": [
                   {"id": "ect-a", "date": "2021-09-23", "start": "15:30", "end": "16:30", "mode": "virtual"},
                   {"id": "ect-b", "date": "2021-09-30", "start": "15:30", "end": "16:30", "mode": "in-person",
@@ -104,14 +115,15 @@ struct ReminderMailTests {
         try custom.checkForReminders()
         let virtual = try mail(.reminder(leadDays: 1), "ect-a", calendar: custom)
         #expect(virtual["text"]?.contains("Where: Virtual (Microsoft Teams): \(link)\n") == true)
-        #expect(virtual["location"] == "Microsoft Teams: \(link)")
+        #expect(virtual["location"] == "Microsoft Teams Meeting")
+        #expect(virtual["teams_url"] == link && virtual["busy"] == "BUSY" && virtual["counter"] == "TRUE")
         #expect(virtual["description"]?.contains("Join on Microsoft Teams: \(link)") == true)
         #expect(Int(virtual["longest_line"] ?? "99")! <= 75)
         let inPerson = try mail(.reminder(leadDays: 1), "ect-b", calendar: custom)
-        #expect(inPerson["location"] == "Lyndhurst Primary, Hall 2")
+        #expect(inPerson["location"] == "Lyndhurst Primary, Hall 2" && inPerson["teams_url"] == "")
         // Without a link, the e-mail says one will come rather than leaving the reader guessing.
-        let plain = try mail(.reminder(leadDays: 1), "early-years-2021-10-06")
-        #expect(plain["text"]?.contains("Where:   Virtual (Microsoft Teams); the organiser will send the joining link\n") == true)
+        let plain = try mail(.reminder(leadDays: 1), "business-managers-2021-10-12")
+        #expect(plain["text"]?.contains("Virtual (Microsoft Teams); the organiser will send the joining link\n") == true)
     }
 
     @Test func aBadTeamsLinkOrZoneStopsTheWorkerWithTheEntryNamed() throws {
@@ -122,11 +134,11 @@ struct ReminderMailTests {
                 "unstated": {"start": "09:30", "end": "12:00"}},
              "forums": [{"id": "ect-forum", "title": "ECT Forum", "audience": ["ect"], "occurrences": [
                 {"id": "ect-a", "date": "2021-09-23", "start": "15:30", "end": "16:30", "mode": "virtual",
-                 "teams_link": "teams.microsoft.com/l/x"}]}]}
+                 "online_url": "teams.microsoft.com/l/x"}]}]}
             """
         let custom = try ForumCalendar.load(from: Data(json.utf8))
         #expect(throws: ConfigError.invalidValue(file: "forums.json", entry: "forum \"ect-forum\" occurrence 1",
-                                                 field: "teams_link", value: "\"teams.microsoft.com/l/x\"",
+                                                 field: "online_url", value: "\"teams.microsoft.com/l/x\"",
                                                  reason: "is not an https:// link")) {
             try custom.checkForReminders()
         }
@@ -139,7 +151,7 @@ struct ReminderMailTests {
                                              to: "2021-09-17", start: "10:00", end: "15:00", now: now)
         let m = try mail(.moved, "english-leaders-2021-09-16", schedule: moved)
         #expect(m["subject"] == "Moved: English Leaders Forum — now Friday 17 September 2021, 10:00–15:00")
-        #expect(m["text"]?.contains("English Leaders Forum has moved. It is now on Friday 17 September 2021, 10:00–15:00, UK time; it was on Thursday 16 September 2021, 09:00–15:30 (full day), UK time.") == true)
+        #expect(m["text"]?.contains("English Leaders Forum has moved. It is now on Friday 17 September 2021, 10:00–15:00, UK time; it was on Thursday 16 September 2021, 09:00–15:30 (full day; time to be confirmed), UK time.") == true)
         #expect(m["method"] == "REQUEST" && m["sequence"] == "1")
         #expect(m["uid"] == "english-leaders-2021-09-16@focus-trust.local")
         #expect(m["start_utc"] == "2021-09-17 09:00")
@@ -191,7 +203,7 @@ struct ReminderAudienceTests {
 
     private func invited(_ id: String) throws -> [String] {
         let occurrence = try #require(calendar.occurrence(id: id))
-        return ReminderAudience.people(for: occurrence, in: directory, academies: academies).map(\.name)
+        return ReminderAudience.people(for: occurrence, in: directory, academies: academies, enrolments: Enrolments()).map(\.name)
     }
 
     @Test func everyActiveEnglishLeadAndNobodyElse() throws {

@@ -12,6 +12,7 @@ struct NewsletterDeliveryTests {
     @Test func aThousandRecipientsEachGetExactlyOneWellFormedMessage() throws {
         let run = try NewsletterRun(recipients: 1_000)
         defer { run.cleanUp() }
+        run.now.set(try Date("2021-09-20T08:00:00Z", strategy: .iso8601))  // before the 24th's cut-off
         let sink = try SMTPSink(inbox: run.root.appendingPathComponent("inbox"))
         defer { sink.stop() }
         try run.publish([
@@ -68,7 +69,7 @@ struct NewsletterDeliveryTests {
         #expect(sent.first?.properties.messageID == "newsletter.sent:1")
         let archive = run.varDirectory.appendingPathComponent("newsletters/FAcT-1-2021-09-24.html")
         let html = try String(contentsOf: archive, encoding: .utf8)
-        #expect(html.contains("<h3>Fun run Bcc: x@example.com</h3>") && html.contains("&lt;script&gt;"))
+        #expect(html.contains(">Fun run Bcc: x@example.com</h3>") && html.contains("&lt;script&gt;"))
     }
 
     @Test func killingTheMailServerMidIssueLosesNoOneAndRepeatsAtMostTheMessageInFlight() throws {

@@ -1,4 +1,6 @@
 import Broker
+import Mail
+import SMTPSinkSupport
 import Foundation
 import Store
 import Testing
@@ -45,9 +47,11 @@ struct NewsletterHandlerTests {
     @Test func issuesTakeOnlyNewItemsAreNumberedInOrderAndAreIdempotent() throws {
         let run = try NewsletterRun(recipients: 5)
         defer { run.cleanUp() }
+        run.now.set(try Date("2021-09-01T08:00:00Z", strategy: .iso8601))
         try run.publish([try run.item("First"), try run.item("Second", category: "vacancies"), run.assemble("2021-09-03")])
         try run.startWorker()
         #expect(NewsletterRun.waitFor(20) { try run.issues().count == 1 })
+        run.now.set(try Date("2021-09-10T08:00:00Z", strategy: .iso8601))
         try run.publish([
             try run.item("Third"), try run.item("Third"),  // the same item twice: one message id, stored once
             run.assemble("2021-09-24"),
@@ -97,12 +101,12 @@ struct NewsletterHandlerTests {
 /// Reading the other areas' tables: present or absent, well-formed or not.
 @Suite("Newsletter sources")
 struct NewsletterSourcesTests {
-    let since = CalendarDate("2021-09-03")!
+    let since = "2021-09-03"
     let log = Log(component: "test", minimum: .error)
 
     @Test func nothingWhenTheTablesDoNotExist() throws {
         let db = try Database(path: ":memory:")
-        #expect(try NewsletterSources.dataDrop(in: db, after: nil, catalog: Self.catalog) == nil)
+        #expect(try NewsletterSources.dataDrop(in: db, since: "", catalog: Self.catalog) == nil)
         #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == nil)
     }
 
@@ -125,16 +129,17 @@ struct NewsletterSourcesTests {
         try attempt("coppice", "2021-22/autumn", "rejected", "2021-09-18T10:00:00Z")
         try attempt("deeplish", "2021-22/autumn", "rejected", "2021-09-20T10:00:00Z")
         try attempt("deeplish", "2020-21/summer", "accepted", "2021-07-01T10:00:00Z")
-        let summary = try #require(try NewsletterSources.dataDrop(in: db, after: Settings.parseInstant("2021-09-03T00:00:00Z"),
+        let summary = try #require(try NewsletterSources.dataDrop(in: db, since: "2021-09-03T00:00:00.000Z",
                                                                   catalog: Self.catalog))
         #expect(summary.dropID == "2021-22/autumn")
         #expect(summary.submitted == 3)
         #expect(summary.expected == 15)
         #expect(summary.lastUpdated == Settings.parseInstant("2021-09-20T10:00:00Z"))
         #expect(summary.line.contains("a later file from Coppice was refused; the earlier data stands"), "\(summary.line)")
-        // Nothing since the previous issue's assembly: old news, even on the same day.
-        #expect(try NewsletterSources.dataDrop(in: db, after: Settings.parseInstant("2021-09-20T10:00:01Z"),
-                                               catalog: Self.catalog) == nil)
+        // The window starts at the previous issue's assembly, not its day: a file that issue
+        // already reported (10:00, assembled 10:30) is not news again; one after it is.
+        #expect(try NewsletterSources.dataDrop(in: db, since: "2021-09-20T10:30:00.000Z", catalog: Self.catalog) == nil)
+        #expect(try NewsletterSources.dataDrop(in: db, since: "2021-09-20T07:30:00.000Z", catalog: Self.catalog)?.submitted == 3)
     }
 
     @Test func theLatestYouSaidSummaryWhenItIsNew() throws {
@@ -154,8 +159,62 @@ struct NewsletterSourcesTests {
             surveyTitle: "Staff survey 2021",
             strongest: [.init(text: "I feel valued", percentAgree: 91.6), .init(text: "I learn", percentAgree: 85)],
             weakest: [.init(text: "Workload", percentAgree: 48)]))
-        #expect(try NewsletterSources.youSaid(in: db, since: CalendarDate("2021-09-11")!, log: log) == nil)
+        #expect(try NewsletterSources.youSaid(in: db, since: "2021-09-11", log: log) == nil)
         try db.execute("UPDATE survey_summaries SET you_said = 'not json' WHERE survey_id = 'staff-2021'")
         #expect(try NewsletterSources.youSaid(in: db, since: since, log: log) == nil)
+    }
+}
+
+/// The editorial cut-off and the author's notice, through the worker and the notices' delivery
+/// engine to a real SMTP server.
+@Suite("Newsletter cut-off and author notices", .serialized)
+struct NewsletterNoticeTests {
+    @Test func anItemAfterTheCutOffWaitsAndItsAuthorIsToldWhichIssueOnAWorkingDay() throws {
+        let run = try NewsletterRun(recipients: 3)
+        defer { run.cleanUp() }
+        let sink = try SMTPSink(inbox: run.root.appendingPathComponent("inbox"))
+        defer { sink.stop() }
+        func item(_ title: String) throws -> OutgoingMessage {
+            NewsletterIntake.item(try NewsletterItem(title: title, body: "Hello.", category: "trust-news", academy: nil,
+                                                     author: "Amira Khan", authorEmail: "amira.khan@birstall.focus-trust.local",
+                                                     rules: run.setup.itemRules), topology: run.topology)
+        }
+        run.now.set(try Date("2021-09-01T08:00:00Z", strategy: .iso8601))
+        try run.startWorker()
+        try run.publish([run.assemble("2021-09-03")])
+        #expect(NewsletterRun.waitFor(20) { try run.issues().count == 1 })
+        // Saturday 18 September: before the 24th's cut-off (Wednesday 22nd, 12:00), at a weekend.
+        run.now.set(try Date("2021-09-18T10:00:00Z", strategy: .iso8601))
+        try run.publish([try item("Early")])
+        #expect(NewsletterRun.waitFor(20) { try run.count("SELECT count(*) FROM newsletter_notices") == 1 })
+        // Thursday 23rd: after the cut-off, so it is promised the next issue, 15 October.
+        run.now.set(try Date("2021-09-23T10:00:00Z", strategy: .iso8601))
+        try run.publish([try item("Late"), run.assemble("2021-09-24")])
+        #expect(NewsletterRun.waitFor(20) { try run.issues().count == 2 })
+        run.stop()
+        #expect(try run.issues().map(\.items) == [0, 1])
+        let notices = try run.rows("SELECT title, issue_number, issue_date, not_before FROM newsletter_notices ORDER BY item_id")
+        #expect(notices.map { $0.string("title") ?? "" } == ["Early", "Late"])
+        #expect(notices.map { $0.int("issue_number") ?? 0 } == [2, 3])
+        #expect(notices.map { $0.string("issue_date") ?? "" } == ["2021-09-24", "2021-10-15"])
+        // The weekend's notice waits for Monday 07:30 London (06:30 UTC); Thursday's goes at once.
+        #expect(notices.map { $0.string("not_before") ?? "" } == ["2021-09-20T06:30:00.000Z", "2021-09-23T10:00:00.000Z"])
+
+        // The notices' engine sends them through the SMTP server, each once, when due.
+        let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
+        let port = sink.port
+        let engine = DeliveryEngine(kind: NewsletterNotices(setup: run.setup), databasePath: run.db,
+                                    options: DeliveryOptions(idleWait: 0.05),
+                                    makeTransport: { try makeMailTransport(smtpURL: "smtp://127.0.0.1:\(port)", outboxDirectory: run.setup.outboxDirectory) },
+                                    announcer: nil, now: Settings.clock(fixed: try Date("2021-09-23T10:00:00Z", strategy: .iso8601)),
+                                    log: Log(component: "notice-test", minimum: .warn), shutdown: shutdown)
+        Thread.detachNewThread { engine.run(); finished.signal() }
+        #expect(NewsletterRun.waitFor(20) { try run.count("SELECT count(*) FROM newsletter_notices WHERE status = 'sent'") == 2 })
+        shutdown.request()
+        #expect(finished.wait(timeout: .now() + 15) == .success)
+        let mails = try sink.parse()
+        #expect(Set(mails.map(\.subject)) == ["Your item for FAcT 2 — Friday 24 September 2021",
+                                             "Your item for FAcT 3 — Friday 15 October 2021"])
+        #expect(mails.allSatisfy { $0.rcpt == "amira.khan@birstall.focus-trust.local" && $0.defects == 0 })
     }
 }

@@ -28,6 +28,8 @@ final class NewsletterRun: @unchecked Sendable {
     let recipients: [Person]
     private var worker: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
     private var delivery: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
+    /// The worker's clock: nil is the real one; a test of the cut-off sets the day it plays.
+    let now = LockedBox<Date?>(nil)
 
     /// `recipients` people from the generator, plus two leavers; nil: the repository's
     /// Config/directory.csv (1,049 active people).
@@ -40,7 +42,7 @@ final class NewsletterRun: @unchecked Sendable {
         topology = Topology.trust(prefix: prefix)
         let fm = FileManager.default
         try fm.createDirectory(at: configDirectory, withIntermediateDirectories: true)
-        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, DropCalendar.fileName, NewsletterConfig.fileName] {
+        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, DropCalendar.fileName, TermCalendar.fileName, NewsletterConfig.fileName] {
             try fm.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(name)"),
                             to: configDirectory.appendingPathComponent(name))
         }
@@ -92,10 +94,11 @@ final class NewsletterRun: @unchecked Sendable {
     /// Starts the newsletter worker on this run's topology.
     func startWorker() throws {
         let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
-        let setup = setup
+        let setup = setup, clock = now
         let worker = Worker(options: WorkerOptions(name: "newsletter-test", queue: topology.queue(named: NewsletterService.queue),
                                                    topology: topology),
                             brokers: [try BrokerEndpoint(url: Self.brokerURL)], databasePath: db,
+                            now: { clock.get() ?? Date() },
                             log: Log(component: "newsletter-test", minimum: .warn), shutdown: shutdown) {
             NewsletterHandler(setup: setup)
         }
@@ -203,10 +206,9 @@ extension ReceivedMessage {
         return (byRecipient, messages.count - byRecipient.count)
     }
 
-    /// The plain text's fifth line, where FAcT greets its reader ("Dear Ann,").
+    /// The plain text's line where FAcT greets its reader ("Dear Ann,").
     var greeting: String {
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        return lines.count > 4 ? lines[4].trimmingCharacters(in: .whitespaces) : ""
+        text.split(whereSeparator: \.isNewline).first { $0.hasPrefix("Dear ") }.map(String.init) ?? ""
     }
 
     /// An item's `<script>` reached the HTML escaped, never as markup.

@@ -27,7 +27,7 @@ struct ReminderStateTests {
         world.cleanUp()
     }
 
-    private var state: ReminderSchedulerState { ReminderSchedulerState(database: db, calendar: config.forums) }
+    private var state: ReminderSchedulerState { ReminderSchedulerState(database: db, calendar: config.forums, schoolDays: config.schoolDays) }
     private var store: ReminderStore { ReminderStore(db: db) }
     private func inbox(at time: Date? = nil) -> ReminderInbox {
         ReminderInbox(config: config, store: store, now: time ?? now, log: Log(component: "test", minimum: .warn))
@@ -47,7 +47,7 @@ struct ReminderStateTests {
         // A new process, a new connection: only the unpublished one is still pending.
         let reopened = try Database(path: world.databasePath)
         defer { reopened.close() }
-        let restarted = ReminderSchedulerState(database: reopened, calendar: config.forums)
+        let restarted = ReminderSchedulerState(database: reopened, calendar: config.forums, schoolDays: config.schoolDays)
         #expect(try restarted.pendingDue(now: now).map(\.messageID) == ["reminder.due:english-leaders-2021-09-16:7"])
         try restarted.markPublished(try restarted.pendingDue(now: now), at: now)
         #expect(try restarted.pendingDue(now: now).isEmpty)

@@ -29,7 +29,7 @@ struct ReminderWorld {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("reminders-\(UUID().uuidString)")
         prefix = "rmt\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(at: configDirectory, withIntermediateDirectories: true)
-        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, DropCalendar.fileName] {
+        for name in [AcademyCatalog.fileName, ForumCalendar.fileName, DropCalendar.fileName, TermCalendar.fileName] {
             try FileManager.default.copyItem(at: Self.repoRoot.appendingPathComponent("Config/\(name)"),
                                              to: configDirectory.appendingPathComponent(name))
         }
@@ -248,6 +248,11 @@ enum DeliveredMail {
                 "uid": str(ev["UID"]), "sequence": int(ev["SEQUENCE"]), "status": str(ev["STATUS"]),
                 "start_utc": ev["DTSTART"].dt.astimezone(utc).strftime("%Y-%m-%d %H:%M"),
                 "defects": sum(len(p.defects) for p in msg.walk()),
+                "location": str(ev.get("LOCATION", "")),
+                "teams_url": str(ev.get("X-MICROSOFT-SKYPETEAMSMEETINGURL", "")),
+                "busy": str(ev.get("X-MICROSOFT-CDO-BUSYSTATUS", "")),
+                "disallow_counter": str(ev.get("X-MICROSOFT-DISALLOW-COUNTER", "")),
+                "text": msg.get_body(("plain",)).get_content(),
             })
         print(json.dumps(out))
         """#
@@ -263,6 +268,11 @@ enum DeliveredMail {
         let status: String
         let start_utc: String
         let defects: Int
+        let location: String
+        let teams_url: String
+        let busy: String
+        let disallow_counter: String
+        let text: String
     }
 
     static func parse(_ directory: URL) throws -> [Parsed] {

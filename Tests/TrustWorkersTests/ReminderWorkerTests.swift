@@ -41,7 +41,7 @@ struct ReminderWorkerTests {
         #expect(ReminderWorld.waitFor(10) { try world.count("SELECT count(*) FROM schema_migrations WHERE version = 400") == 1 })
         let db = try Database(path: world.databasePath)
         defer { db.close() }
-        let state = ReminderSchedulerState(database: db, calendar: try world.config().forums)
+        let state = ReminderSchedulerState(database: db, calendar: try world.config().forums, schoolDays: try world.config().schoolDays)
         let c = try ReminderWorld.connect()
         defer { c.close() }
         let published = try state.publishPending(now: Self.ninthSeptember, on: c, exchange: world.topology.intakeExchange)
@@ -110,7 +110,7 @@ struct ReminderWorkerTests {
         // The Scheduler now plans the day-before reminder for the 17th, not the 16th.
         let db = try Database(path: world.databasePath)
         defer { db.close() }
-        let state = ReminderSchedulerState(database: db, calendar: try world.config().forums)
+        let state = ReminderSchedulerState(database: db, calendar: try world.config().forums, schoolDays: try world.config().schoolDays)
         let onSixteenth = try Date("2021-09-16T06:30:00Z", strategy: .iso8601)
         #expect(try !state.pendingDue(now: try Date("2021-09-15T06:30:00Z", strategy: .iso8601))
             .contains { $0.occurrenceID == Self.english })
@@ -149,7 +149,7 @@ struct ReminderWorkerTests {
         #expect(try world.count("SELECT count(*) FROM reminder_mailings") == 2)
         let db = try Database(path: world.databasePath)
         defer { db.close() }
-        let state = ReminderSchedulerState(database: db, calendar: try world.config().forums)
+        let state = ReminderSchedulerState(database: db, calendar: try world.config().forums, schoolDays: try world.config().schoolDays)
         #expect(try !ReminderPlan.all(state.schedule()).contains { $0.occurrenceID == Self.english })
     }
 

@@ -46,7 +46,8 @@ enum DemoCommands {
         let manifest = newsItems.enumerated().map { i, item in
             // Line breaks in a title are written as \r and \n so each item stays one line.
             [String(format: "%02d-%@.md", i + 1, item.category), item.day, item.category,
-             item.title.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")]
+             item.title.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n"),
+             newsEventDates[item.title] ?? ""]
                 .joined(separator: "\t")
         }.joined(separator: "\n") + "\n"
         try write([("news/items.tsv", Array(manifest.utf8))], under: out)
@@ -79,6 +80,16 @@ enum DemoCommands {
          "Thank you to the oracy champions who presented at the Leaders Forum."),
         ("2021-12-06", "vacancies", "Central team: Education Director",
          "We are looking for an Education Director to join our small Central Team."),
+    ]
+
+    /// The day an item is about, for those that announce one: the demo's issues then show
+    /// what has passed under "Since the last issue" (the items.tsv fifth column).
+    static let newsEventDates: [String: String] = [
+        "Subject leader forums start this month": "2021-09-16",
+        "IPOPs: Explaining and Modelling": "2021-10-14",
+        "INSET day on 1 November": "2021-11-01",
+        "Support staff training: Effective Behaviour Management": "2021-11-05",
+        "Autumn data drop: files due the week of 22 November": "2021-11-22",
     ]
 
     /// Writes generated files, creating folders; each file is replaced whole.

@@ -14,7 +14,10 @@ enum NewsCommands {
     static let group = CommandGroup(
         usage: """
               news add --title T --body-file F [--category C] [--academy A] [--author NAME]
-                                    queue an item for the next FAcT issue (F may be - for stdin)
+                       [--author-email ADDRESS] [--event-date YYYY-MM-DD]
+                                    queue an item for the next FAcT issue (F may be - for stdin); the
+                                    author is told which issue; an item whose date has passed by then
+                                    is printed under "Since the last issue"
               news assemble [--date YYYY-MM-DD]
                                     assemble an issue now (default: the latest scheduled date)
               news issues [--json]  issues with items, recipients, sent, failed, pending
@@ -48,7 +51,7 @@ enum NewsCommands {
     }
 
     private static func add(_ args: Arguments, _ settings: Settings) throws {
-        try args.allowOnly(["title", "body-file", "category", "academy", "author"])
+        try args.allowOnly(["title", "body-file", "category", "academy", "author", "author-email", "event-date"])
         let setup = try NewsletterSetup(settings: settings)
         let file = try args.required("body-file")
         if file != "-" && !FileManager.default.fileExists(atPath: file) {
@@ -68,7 +71,8 @@ enum NewsCommands {
         do {
             item = try NewsletterItem(title: try args.required("title"), body: body,
                                       category: args.option("category") ?? "trust-news", academy: args.option("academy"),
-                                      author: args.option("author") ?? "Central Team", rules: setup.itemRules)
+                                      author: args.option("author") ?? "Central Team", eventDate: args.option("event-date"),
+                                      authorEmail: args.option("author-email"), rules: setup.itemRules)
         } catch let error as NewsletterItemError {
             throw InputError(error.description)
         }
@@ -87,7 +91,7 @@ enum NewsCommands {
             }
             date = parsed
         } else {
-            guard let due = setup.newsletter.schedule.dueIssue(now: settings.clock(), lastPublished: nil) else {
+            guard let due = setup.schedule.dueIssue(now: settings.clock(), lastPublished: nil) else {
                 throw InputError("no issue is scheduled yet (the first is \(setup.newsletter.anchor)); give --date")
             }
             date = due

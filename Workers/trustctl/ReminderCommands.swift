@@ -11,8 +11,11 @@ enum ReminderCommands {
         usage: """
               forums list [--from D] [--to D] [--json]
                                     the forum calendar with moves and cancellations applied
-              reminders plan [--days N] [--json]
-                                    reminders due now or in the next N days (14), with audience sizes
+              forums enrolled [--forum ID] [--json]
+                                    people enrolled in forums open by enrolment (Config/enrolments.csv)
+              reminders plan [--days N] [--warn-days N] [--json]
+                                    reminders due now or in the next N days (14), with audience sizes,
+                                    and sessions of the next warn-days with no audience, venue or link
               calendar move --occurrence ID --date D [--start HH:MM] [--end HH:MM] [--reason TEXT]
               calendar cancel --occurrence ID [--reason TEXT]
                                     publish a calendar.update; people already reminded are told
@@ -20,7 +23,7 @@ enum ReminderCommands {
         commands: ["forums": forums, "reminders": reminders, "calendar": calendar])
 
     static func forums(_ args: Arguments, _ settings: Settings) throws {
-        try expectVerb(args, "forums", ["list"])
+        if try expectVerb(args, "forums", ["list", "enrolled"]) == "enrolled" { return try enrolled(args, settings) }
         try args.allowOnly(["from", "to", "json"])
         let listed = try overview(settings).occurrences(from: try date(args, "from"), to: try date(args, "to"))
         if args.flag("json") { return try printJSON(listed) }
@@ -33,16 +36,34 @@ enum ReminderCommands {
 
     static func reminders(_ args: Arguments, _ settings: Settings) throws {
         try expectVerb(args, "reminders", ["plan"])
-        try args.allowOnly(["days", "json"])
+        try args.allowOnly(["days", "warn-days", "json"])
         let days = try args.int("days", default: 14)
         guard (0...400).contains(days) else { throw InputError("--days \(days) is not from 0 to 400") }
+        let warnDays = try args.option("warn-days").map { _ in try args.int("warn-days", default: 14) }
+        if let warnDays, !(0...400).contains(warnDays) { throw InputError("--warn-days \(warnDays) is not from 0 to 400") }
         let now = settings.clock()
-        let plan = try overview(settings).plan(now: now, days: days)
+        let overview = try overview(settings)
+        let plan = try overview.plan(now: now, days: days)
+        let warnings = try overview.warnings(now: now, days: warnDays)
         if args.flag("json") { return try printJSON(plan) }
         printTable(["due (London)", "status", "lead", "occurrence", "date", "people"], plan.map { r in
             [r.dueLocal, r.status, "\(r.leadDays)d", r.occurrence, r.occurrenceDate, String(r.recipients)]
         })
         print("\(plan.count) reminder(s), \(plan.reduce(0) { $0 + $1.recipients }) e-mail(s)")
+        for w in warnings { print("warning: \(w.occurrence) (\(w.date)): \(w.detail)") }
+    }
+
+    static func enrolled(_ args: Arguments, _ settings: Settings) throws {
+        try args.allowOnly(["forum", "json"])
+        let forum = args.option("forum")
+        let overview = try overview(settings)
+        if let forum, overview.config.forums.forum(id: forum)?.isByEnrolment != true {
+            throw InputError("--forum \(forum) is not a forum open by enrolment in forums.json")
+        }
+        let people = try overview.enrolled(forum: forum)
+        if args.flag("json") { return try printJSON(people) }
+        printTable(["forum", "email", "name", "status"], people.map { [$0.forumID, $0.email, $0.name, $0.status] })
+        print("\(people.count) enrolment(s), \(people.filter { $0.status == "active" }.count) invited")
     }
 
     static func calendar(_ args: Arguments, _ settings: Settings) throws {

@@ -16,6 +16,9 @@ public struct ICalendarEvent: Sendable, Equatable {
     public let summary: String
     public let description: String
     public let location: String
+    /// The Teams join link: Outlook and Teams show a Join button from
+    /// X-MICROSOFT-SKYPETEAMSMEETINGURL, other clients read it in the description.
+    public let onlineURL: String?
     public let organizer: MailAddress
     public let attendees: [MailAddress]
 
@@ -23,7 +26,8 @@ public struct ICalendarEvent: Sendable, Equatable {
     /// to 0, because clients drop an invalid VEVENT without telling anyone.
     public init(uid: String, sequence: Int = 0, stamp: Date, start: ICalendar.LondonDateTime,
                 end: ICalendar.LondonDateTime, summary: String, description: String = "",
-                location: String = "", organizer: MailAddress, attendees: [MailAddress] = []) {
+                location: String = "", onlineURL: String? = nil, organizer: MailAddress,
+                attendees: [MailAddress] = []) {
         self.uid = uid
         self.sequence = max(0, sequence)
         self.stamp = stamp
@@ -32,13 +36,15 @@ public struct ICalendarEvent: Sendable, Equatable {
         self.summary = summary
         self.description = description
         self.location = location
+        self.onlineURL = onlineURL
         self.organizer = organizer
         self.attendees = attendees
     }
 
     /// STATUS follows the method, so a cancellation can never be sent as CONFIRMED.
-    /// Attendees get RSVP=FALSE: the system has no mailbox that reads replies, so asking for
-    /// them would only fill the organiser's inbox.
+    /// Attendees get RSVP=FALSE: a thousand acceptances would bury the organiser's questions.
+    /// Outlook's own properties: BUSYSTATUS shows the time as busy (free once cancelled), and
+    /// DISALLOW-COUNTER stops "propose new time", which no one would act on.
     func contentLines(method: ICalendar.Method) -> [String] {
         let tz = "TZID=\(ICalendar.timeZoneID)"
         var lines = [
@@ -57,9 +63,13 @@ public struct ICalendarEvent: Sendable, Equatable {
             "ATTENDEE\(Self.commonName($0));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE"
                 + ":mailto:\($0.address)"
         }
+        if let onlineURL { lines.append("X-MICROSOFT-SKYPETEAMSMEETINGURL:\(ICalendarText.escapedLine(onlineURL))") }
         lines += [
             "STATUS:\(method == .cancel ? "CANCELLED" : "CONFIRMED")",
-            "TRANSP:OPAQUE",
+            "TRANSP:\(method == .cancel ? "TRANSPARENT" : "OPAQUE")",
+            "X-MICROSOFT-CDO-BUSYSTATUS:\(method == .cancel ? "FREE" : "BUSY")",
+            "X-MICROSOFT-CDO-INTENDEDSTATUS:\(method == .cancel ? "FREE" : "BUSY")",
+            "X-MICROSOFT-DISALLOW-COUNTER:TRUE",
             "END:VEVENT",
         ]
         return lines

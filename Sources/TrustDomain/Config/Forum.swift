@@ -6,8 +6,11 @@ import Foundation
 public struct Forum: Codable, Sendable, Equatable, Identifiable {
     public let id: String
     public let title: String
-    /// The roles invited unless an occurrence says otherwise.
+    /// The roles invited unless an occurrence says otherwise. For a forum open by enrolment,
+    /// who it is meant for (shown to people), while only the enrolled are invited.
     public let audience: [Role]
+    /// `true`: invited are exactly the people listed for it in `enrolments.csv`.
+    public let enrolment: Bool?
     /// The seed's own wording of who attends, which can be subtler than the role list
     /// ("Heads deputies and, on occasions, other staff").
     public let who: String?
@@ -20,8 +23,10 @@ public struct Forum: Codable, Sendable, Equatable, Identifiable {
     /// Where the series usually meets, and the Teams link a virtual series reuses; an
     /// occurrence may override either. Optional because the published calendar gives neither.
     public let location: String?
-    public let teamsLink: String?
+    public let onlineURL: String?
     public let occurrences: [ForumOccurrence]
+
+    public var isByEnrolment: Bool { enrolment == true }
 
     /// An occurrence may narrow the invitation (one year group's IPOPs day); otherwise the
     /// forum's audience applies.
@@ -30,10 +35,10 @@ public struct Forum: Codable, Sendable, Equatable, Identifiable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, audience, who, why, content, occurrences, location
+        case id, title, audience, enrolment, who, why, content, occurrences, location
         case ledBy = "led_by"
         case leadDays = "lead_days"
-        case teamsLink = "teams_link"
+        case onlineURL = "online_url"
     }
 }
 
@@ -57,11 +62,11 @@ public struct ForumOccurrence: Codable, Sendable, Equatable, Identifiable {
     public let note: String?
     /// This session's venue or Teams link, where it differs from the forum's.
     public let location: String?
-    public let teamsLink: String?
+    public let onlineURL: String?
 
     enum CodingKeys: String, CodingKey {
         case id, date, start, end, mode, session, topic, audience, regions, note, location
-        case teamsLink = "teams_link"
+        case onlineURL = "online_url"
     }
 
     /// Start and end as instants. Wall-clock times are resolved in the calendar's zone on the

@@ -13,12 +13,24 @@ public struct ForumCalendar: Codable, Sendable, Equatable, ConfigDocument {
     public let defaultTimes: DefaultTimes
     /// Days before an occurrence to remind its audience, for forums that do not say.
     public let defaultLeadDays: [Int]
+    /// The monitored mailbox invitations come from and replies go to; nil: the built-in
+    /// `forums@` role address.
+    public let organiser: Organiser?
+    /// How many days ahead `reminders plan` warns about a session with no venue or link.
+    public let venueWarningDays: Int?
     public let forums: [Forum]
+
+    public struct Organiser: Codable, Sendable, Equatable {
+        public let name: String
+        public let address: String
+    }
 
     enum CodingKeys: String, CodingKey {
         case timeZone = "timezone"
         case defaultTimes = "default_times"
         case defaultLeadDays = "default_lead_days"
+        case organiser
+        case venueWarningDays = "venue_warning_days"
         case forums
     }
 
@@ -68,6 +80,8 @@ public struct ForumCalendar: Codable, Sendable, Equatable, ConfigDocument {
         timeZone = try container.decodeTimeZone(forKey: .timeZone)
         defaultTimes = try container.decode(DefaultTimes.self, forKey: .defaultTimes)
         defaultLeadDays = try container.decode([Int].self, forKey: .defaultLeadDays)
+        organiser = try container.decodeIfPresent(Organiser.self, forKey: .organiser)
+        venueWarningDays = try container.decodeIfPresent(Int.self, forKey: .venueWarningDays)
         forums = try container.decode([Forum].self, forKey: .forums)
     }
 
@@ -76,6 +90,8 @@ public struct ForumCalendar: Codable, Sendable, Equatable, ConfigDocument {
         try container.encode(timeZone.identifier, forKey: .timeZone)
         try container.encode(defaultTimes, forKey: .defaultTimes)
         try container.encode(defaultLeadDays, forKey: .defaultLeadDays)
+        try container.encodeIfPresent(organiser, forKey: .organiser)
+        try container.encodeIfPresent(venueWarningDays, forKey: .venueWarningDays)
         try container.encode(forums, forKey: .forums)
     }
 
@@ -84,6 +100,11 @@ public struct ForumCalendar: Codable, Sendable, Equatable, ConfigDocument {
             try check.span(slot.start, slot.end, entry: nil, endField: "default_times.\(name).end")
         }
         try check.leadDays(defaultLeadDays, entry: nil, field: "default_lead_days")
+        if let days = venueWarningDays {
+            try check.require((0...92).contains(days), entry: nil, field: "venue_warning_days", value: days,
+                              "is not a number of days from 0 to 92")
+        }
+        if let organiser { try check.notBlank(organiser.name, entry: nil, field: "organiser.name") }
         var forumIDs: [String: String] = [:]
         var occurrenceIDs: [String: String] = [:]
         for (index, forum) in forums.enumerated() {

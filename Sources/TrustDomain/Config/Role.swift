@@ -14,6 +14,12 @@ public enum Role: String, CaseIterable, Hashable, Sendable, ConfigVocabulary {
     case governor
     case ect
     case ectMentor = "ect-mentor"
+    /// ECTs in the first and second year of their two-year induction (each also holds `ect`).
+    case ectYear1 = "ect-year-1"
+    case ectYear2 = "ect-year-2"
+    /// The next cohort: trainees with ECT posts from the coming September, invited to their
+    /// induction day before they are ECTs of the trust.
+    case ectIncoming = "ect-incoming"
     case supportStaff = "support-staff"
     case teacherR = "teacher-r"
     case teacherY1 = "teacher-y1"

@@ -78,19 +78,7 @@ public struct Directory: Sendable, Equatable {
 
     /// Parses and validates the CSV; throws every problem found (up to 100).
     public static func load(_ bytes: [UInt8], knownAcademies: Set<AcademyID>) throws(DirectoryErrors) -> Directory {
-        let table: CSVTable
-        do {
-            table = try CSV.parse(bytes)
-        } catch {
-            throw DirectoryErrors([DirectoryError(line: error.line ?? 0, column: nil, value: nil, reason: error.reason)])
-        }
-        let header = table.header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let missing = columns.filter { !header.contains($0) }
-        guard missing.isEmpty else {
-            throw DirectoryErrors([DirectoryError(line: table.header.line, column: nil, value: nil,
-                                                  reason: "is missing column(s) \(missing.joined(separator: ", "))")])
-        }
-        let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let (table, index) = try table(bytes, columns: columns)
         var errors: [DirectoryError] = []
         var people: [Person] = []
         var seen: [String: Int] = [:]
@@ -130,6 +118,24 @@ public struct Directory: Sendable, Equatable {
         }
         guard errors.isEmpty else { throw DirectoryErrors(Array(errors.prefix(100)), total: errors.count) }
         return Directory(people: people)
+    }
+
+    /// A people file's rows and where each of `columns` is (header names trimmed, any case), or
+    /// the file's one problem: unreadable CSV, or a missing column.
+    static func table(_ bytes: [UInt8], columns: [String]) throws(DirectoryErrors) -> (CSVTable, [String: Int]) {
+        let table: CSVTable
+        do {
+            table = try CSV.parse(bytes)
+        } catch {
+            throw DirectoryErrors([DirectoryError(line: error.line ?? 0, column: nil, value: nil, reason: error.reason)])
+        }
+        let header = table.header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let missing = columns.filter { !header.contains($0) }
+        guard missing.isEmpty else {
+            throw DirectoryErrors([DirectoryError(line: table.header.line, column: nil, value: nil,
+                                                  reason: "is missing column(s) \(missing.joined(separator: ", "))")])
+        }
+        return (table, Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }))
     }
 
     /// A deliberately loose check (one @, a dot in the domain, no spaces or angle brackets):

@@ -17,6 +17,25 @@ public struct NewsletterConfig: Codable, Sendable, Equatable, ConfigDocument {
     public let diaryDays: Int
     /// In the order sections appear in an issue.
     public let categories: [Category]
+    /// When an issue goes out on its day, London time (default 07:30: before the school day).
+    public let sendTime: ClockTime?
+    /// The editorial cut-off: items must arrive by `time` on the day `days_before` the issue.
+    public let cutoff: Cutoff?
+    /// Where archived issues are published (`<base>FAcT-12-2021-09-24.html`), for the "view
+    /// in browser" link; nil: no link.
+    public let archiveBaseURL: String?
+
+    public struct Cutoff: Codable, Sendable, Equatable {
+        public let daysBefore: Int
+        public let time: ClockTime
+
+        enum CodingKeys: String, CodingKey {
+            case time
+            case daysBefore = "days_before"
+        }
+    }
+
+    public static let defaultSendTime = ClockTime(hour: 7, minute: 30)!
 
     /// The From of every issue; replies reach the newsletter's editors.
     public struct Sender: Codable, Sendable, Equatable {
@@ -35,6 +54,9 @@ public struct NewsletterConfig: Codable, Sendable, Equatable, ConfigDocument {
         case title, sender, anchor, categories
         case periodDays = "period_days"
         case diaryDays = "diary_days"
+        case sendTime = "send_time"
+        case cutoff
+        case archiveBaseURL = "archive_base_url"
     }
 
     public static func load(from data: Data, file: String = fileName) throws(ConfigError) -> NewsletterConfig {
@@ -47,8 +69,17 @@ public struct NewsletterConfig: Codable, Sendable, Equatable, ConfigDocument {
 
     public func category(_ id: String) -> Category? { categories.first { $0.id == id } }
 
-    /// The issue calendar this file describes.
-    public var schedule: NewsletterSchedule { NewsletterSchedule(anchor: anchor, periodDays: periodDays) }
+    /// The issue calendar this file describes, on `schoolDays` (see ``NewsletterSchedule``).
+    public func schedule(schoolDays: SchoolDays?) -> NewsletterSchedule {
+        NewsletterSchedule(anchor: anchor, periodDays: periodDays, sendTime: sendTime ?? Self.defaultSendTime,
+                           cutoffDays: cutoff?.daysBefore ?? 0, cutoffTime: cutoff?.time ?? sendTime ?? Self.defaultSendTime,
+                           schoolDays: schoolDays)
+    }
+
+    /// The archived copy's address for "view in browser", when a base URL is configured.
+    public func archiveURL(for fileName: String) -> String? {
+        archiveBaseURL.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + fileName }
+    }
 
     /// The From address; validated on load, so this cannot fail afterwards.
     public var senderAddress: MailAddress {
@@ -71,6 +102,14 @@ public struct NewsletterConfig: Codable, Sendable, Equatable, ConfigDocument {
                           "is not a number of days from 1 to 366")
         try check.require((1...92).contains(diaryDays), entry: nil, field: "diary_days", value: diaryDays,
                           "is not a number of days from 1 to 92")
+        if let cutoff {
+            try check.require((0...14).contains(cutoff.daysBefore), entry: nil, field: "cutoff.days_before",
+                              value: cutoff.daysBefore, "is not a number of days from 0 to 14")
+        }
+        if let base = archiveBaseURL {
+            try check.require(base.hasPrefix("https://") && base.count > 8 && !base.contains { $0.isWhitespace || "\"<>".contains($0) },
+                              entry: nil, field: "archive_base_url", value: base, "is not an https:// address")
+        }
         try check.require(!categories.isEmpty, entry: nil, field: "categories", value: [String](),
                           "lists no categories (name at least one)")
         var seen: [String: String] = [:]

@@ -9,6 +9,11 @@ public struct NewsletterItem: Codable, Sendable, Equatable {
     public let category: String
     public let academy: AcademyID?
     public let author: String
+    /// The day the item is about (an event, a deadline), when it has one: an item whose day has
+    /// passed by its issue's date is printed under "Since the last issue", never as coming up.
+    public let eventDate: CalendarDate?
+    /// Where the author is told which issue the item will appear in; nil: nobody is told.
+    public let authorEmail: String?
 
     public static let titleLimit = 120
     public static let bodyLimit = 5_000
@@ -18,6 +23,7 @@ public struct NewsletterItem: Codable, Sendable, Equatable {
     /// line breaks turn into single spaces), bodies get `\n` line ends; the limits count
     /// characters as people see them, after cleaning.
     public init(title: String, body: String, category: String, academy: String?, author: String,
+                eventDate: String? = nil, authorEmail: String? = nil,
                 rules: NewsletterItemRules) throws(NewsletterItemError) {
         let title = Self.oneLine(title)
         let body = Self.normalisedBody(body)
@@ -62,11 +68,24 @@ public struct NewsletterItem: Codable, Sendable, Equatable {
         self.category = category
         self.academy = academyID
         self.author = author
+        let eventText = eventDate.map { Self.trimmed($0, newlines: false) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let eventText, CalendarDate(eventText) == nil {
+            throw fail("event_date", eventText, "is not a real calendar date (expected YYYY-MM-DD)")
+        }
+        self.eventDate = eventText.flatMap(CalendarDate.init)
+        let address = authorEmail.map { Self.trimmed($0, newlines: false).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        if let address, !MailAddress.isValid(address) {
+            throw fail("author_email", address, "is not a plain e-mail address (name@domain)")
+        }
+        self.authorEmail = address
     }
 
     /// Restores an item that was checked when it was stored (a database row); input from
     /// people and messages goes through the checking initialisers instead.
-    public init(restoring title: String, body: String, category: String, academy: AcademyID?, author: String) {
+    public init(restoring title: String, body: String, category: String, academy: AcademyID?, author: String,
+                eventDate: CalendarDate? = nil, authorEmail: String? = nil) {
+        self.eventDate = eventDate
+        self.authorEmail = authorEmail
         self.title = title
         self.body = body
         self.category = category
@@ -91,7 +110,9 @@ public struct NewsletterItem: Codable, Sendable, Equatable {
             }
         }
         try self.init(title: text("title")!, body: text("body")!, category: text("category")!,
-                      academy: text("academy", required: false), author: text("author")!, rules: rules)
+                      academy: text("academy", required: false), author: text("author")!,
+                      eventDate: text("event_date", required: false), authorEmail: text("author_email", required: false),
+                      rules: rules)
     }
 
     /// The message body for `newsletter.item`, with sorted keys so the same item always gives
@@ -99,6 +120,8 @@ public struct NewsletterItem: Codable, Sendable, Equatable {
     public var json: [UInt8] {
         var object: [String: String] = ["title": title, "body": body, "category": category, "author": author]
         if let academy { object["academy"] = academy.rawValue }
+        if let eventDate { object["event_date"] = eventDate.description }
+        if let authorEmail { object["author_email"] = authorEmail }
         let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return Array(data ?? Data())
     }

@@ -42,8 +42,13 @@ public struct RenderedNewsletter: Sendable, Equatable {
 }
 
 /// Renders an issue. Everything shared by all readers (items, status boxes) is rendered once
-/// at init; each reader's copy only adds a greeting, their diary marks and a footer, so a
+/// at init; each reader's copy only adds a greeting, their own diary and a footer, so a
 /// thousand personalised copies cost little more than one.
+///
+/// The HTML is built for classic Outlook's Word engine as well as browsers: nested
+/// presentation tables, a fixed 600 px container (inside an `<!--[if mso]>` table, since Word
+/// ignores `max-width`), every style inline, no CSS layout. The plain-text part carries the
+/// same content.
 public struct NewsletterRenderer: Sendable {
     public let issue: NewsletterIssue
     private let itemsHTML: String
@@ -52,23 +57,26 @@ public struct NewsletterRenderer: Sendable {
     private let statusText: String
     private let diaryLines: [(html: String, text: String)]
 
+    /// The container's width in CSS pixels: the common e-mail width every client shows whole.
+    public static let width = 600
+
     public init(issue: NewsletterIssue) {
         self.issue = issue
         var html: [String] = []
         var text: [String] = []
         for section in issue.sections {
-            html.append("<h2>\(HTMLText.escaped(section.title))</h2>")
+            html.append(Style.heading2(section.title))
             text.append(Self.heading(section.title, "="))
             for entry in section.items {
                 let markup = NewsletterMarkup(entry.body)
                 let byline = ([entry.author] + (entry.academy.map { [$0] } ?? [])).joined(separator: ", ")
-                html.append("<h3>\(HTMLText.escaped(entry.title))</h3>\n"
-                    + "<p style=\"color:#555;font-size:small\">\(HTMLText.escaped(byline))</p>\n" + markup.html)
+                html.append("<h3 style=\"\(Style.h3)\">\(HTMLText.escaped(entry.title))</h3>\n"
+                    + "<p style=\"\(Style.byline)\">\(HTMLText.escaped(byline))</p>\n" + Style.inline(markup.html))
                 text.append(Self.heading(entry.title, "-") + byline + "\n\n" + markup.text + "\n")
             }
         }
         if issue.sections.isEmpty {
-            html.append("<p>No news items this time: send yours for the next issue.</p>")
+            html.append("<p style=\"\(Style.p)\">No news items this time: send yours for the next issue.</p>")
             text.append("No news items this time: send yours for the next issue.\n")
         }
         itemsHTML = html.joined(separator: "\n")
@@ -77,7 +85,7 @@ public struct NewsletterRenderer: Sendable {
         diaryLines = issue.diary.map(Self.diaryLine)
     }
 
-    /// The archive copy: no greeting, no personal marks.
+    /// The archive copy: no greeting, every diary date.
     public func archive() -> RenderedNewsletter { render(for: nil) }
 
     public func personalised(for recipient: NewsletterRecipient) -> RenderedNewsletter { render(for: recipient) }
@@ -109,50 +117,90 @@ public struct NewsletterRenderer: Sendable {
         let footer = recipient.map {
             "You receive \(issue.name) as a member of the Focus-Trust directory (\($0.affiliation)). "
                 + "To contribute an item for the next issue, reply to this e-mail."
-        } ?? "\(issue.name) is sent every three weeks to colleagues and governors across the Focus-Trust academies."
+        } ?? "\(issue.name) is sent every three weeks in term time to colleagues and governors across the Focus-Trust academies."
+        let browser = issue.archiveURL.flatMap { url in recipient == nil ? nil : url }
 
-        var html = """
+        var rows: [String] = []
+        if let browser {
+            rows.append(Style.row("<a href=\"\(HTMLText.escaped(browser))\" style=\"\(Style.link)\">View this issue in your browser</a>",
+                                  style: Style.topBar))
+        }
+        rows.append(Style.row("<h1 style=\"\(Style.h1)\">\(HTMLText.escaped(title))</h1>\n"
+                              + "<p style=\"\(Style.masthead)\">\(HTMLText.escaped(dateLine))</p>", style: Style.header))
+        var body = greeting.map { "<p style=\"\(Style.p)\">\(HTMLText.escaped($0))</p>\n" } ?? ""
+        body += itemsHTML
+        rows.append(Style.row(body, style: Style.content))
+        if !diaryHTML.isEmpty { rows.append(Style.row(diaryHTML, style: Style.content)) }
+        if !statusHTML.isEmpty { rows.append(Style.row(statusHTML, style: Style.content)) }
+        rows.append(Style.row("<p style=\"\(Style.footerText)\">\(HTMLText.escaped(footer))</p>", style: Style.footer))
+
+        let html = """
             <!DOCTYPE html>
-            <html lang="en-GB">
-            <head><meta charset="utf-8"><title>\(HTMLText.escaped(issue.subject))</title></head>
-            <body style="font-family:Arial,Helvetica,sans-serif;max-width:640px;margin:0 auto;color:#222">
-            <h1>\(HTMLText.escaped(title))</h1>
-            <p><em>\(HTMLText.escaped(dateLine))</em></p>
+            <html lang="en-GB" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="x-apple-disable-message-reformatting"><title>\(HTMLText.escaped(issue.subject))</title>
+            <!--[if mso]><noscript><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml></noscript><![endif]-->
+            </head>
+            <body style="margin:0;padding:0;background-color:#eeeeee;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#eeeeee;">
+            <tr><td align="center" style="padding:16px 0;">
+            <!--[if mso]><table role="presentation" width="\(Self.width)" cellpadding="0" cellspacing="0" border="0" align="center"><tr><td><![endif]-->
+            <table role="presentation" class="container" width="\(Self.width)" cellpadding="0" cellspacing="0" border="0" style="width:\(Self.width)px;max-width:\(Self.width)px;background-color:#ffffff;font-family:Arial,Helvetica,sans-serif;color:#222222;">
+            \(rows.joined(separator: "\n"))
+            </table>
+            <!--[if mso]></td></tr></table><![endif]-->
+            </td></tr>
+            </table>
+            </body>
+            </html>
 
             """
-        var text = Self.heading(title, "#") + dateLine + "\n\n"
-        if let greeting {
-            html += "<p>\(HTMLText.escaped(greeting))</p>\n"
-            text += greeting + "\n\n"
-        }
-        html += itemsHTML + "\n" + diaryHTML + statusHTML
-        html += "<hr>\n<p style=\"color:#555;font-size:small\">\(HTMLText.escaped(footer))</p>\n</body>\n</html>\n"
+        var text = Self.heading(title, "#") + dateLine + "\n"
+        if let browser { text += "View in your browser: \(browser)\n" }
+        text += "\n"
+        if let greeting { text += greeting + "\n\n" }
         text += itemsText + "\n" + diaryText + statusText + "--\n" + footer + "\n"
         return RenderedNewsletter(subject: issue.subject, text: text, html: html)
     }
 
+    /// A reader's "Dates for your diary": the sessions they are invited to (by role and
+    /// region, or by enrolment), the all-staff ones when they are staff, and the term
+    /// calendar's key dates; the archive lists every session.
     private func diary(for recipient: NewsletterRecipient?) -> (String, String) {
-        guard !issue.diary.isEmpty else { return ("", "") }
-        var html = "<h2>Dates for your diary</h2>\n<ul>\n"
-        var text = Self.heading("Dates for your diary", "=")
-        for (entry, line) in zip(issue.diary, diaryLines) {
-            let yours = recipient.map { Self.invites(entry, $0) } ?? false
-            html += line.html + (yours ? " <strong>— you are invited</strong>" : "") + "</li>\n"
-            text += line.text + (yours ? " — you are invited" : "") + "\n"
+        var lines: [(date: CalendarDate, html: String, text: String)] = []
+        for (entry, line) in zip(issue.diary, diaryLines) where recipient.map({ Self.invites(entry, $0) }) ?? true {
+            lines.append((entry.date, line.html, line.text))
         }
-        return (html + "</ul>\n", text + "\n")
+        for key in issue.keyDates ?? [] {
+            let day = IssueCalendar.weekdayAndDay(key.date)
+            lines.append((key.date, "<li style=\"\(Style.li)\"><strong>\(HTMLText.escaped(day))</strong>: \(HTMLText.escaped(key.title))</li>",
+                          "- \(day): \(key.title)"))
+        }
+        guard !lines.isEmpty else { return ("", "") }
+        let ordered = lines.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element)
+        let html = Style.heading2("Dates for your diary") + "\n<ul style=\"\(Style.ul)\">\n"
+            + ordered.map { $0.html + "\n" }.joined() + "</ul>"
+        let text = Self.heading("Dates for your diary", "=") + ordered.map { $0.text + "\n" }.joined() + "\n"
+        return (html, text)
     }
 
-    /// Each diary entry's line up to where a reader's "you are invited" mark goes.
+    /// Each diary entry's line, the same for every reader it is shown to.
     private static func diaryLine(_ entry: NewsletterIssue.DiaryEntry) -> (html: String, text: String) {
-        var line = "\(entry.start)–\(entry.end) \(entry.title)"
+        var line = "\(entry.start)–\(entry.end)"
+        if entry.timesToBeConfirmed == true { line += " (time to be confirmed)" }
+        line += " \(entry.title)"
         if let detail = entry.detail { line += " (\(detail))" }
         line += entry.virtual ? ", online" : ", in person"
         let day = IssueCalendar.weekdayAndDay(entry.date)
-        return ("<li><strong>\(HTMLText.escaped(day))</strong>: \(HTMLText.escaped(line))", "- \(day): \(line)")
+        return ("<li style=\"\(Style.li)\"><strong>\(HTMLText.escaped(day))</strong>: \(HTMLText.escaped(line))</li>",
+                "- \(day): \(line)")
     }
 
+    /// Whether `entry` is on `recipient`'s diary: enrolled in it (enrolment forums), or holding
+    /// one of its roles in one of its regions; all-staff sessions are on every colleague's.
     static func invites(_ entry: NewsletterIssue.DiaryEntry, _ recipient: NewsletterRecipient) -> Bool {
+        if let enrolled = entry.enrolled { return enrolled.contains(recipient.email.lowercased()) }
+        if entry.allStaff == true && !recipient.roles.isDisjoint(with: NewsletterAssembler.staffRoles) { return true }
         guard !recipient.roles.isDisjoint(with: entry.audience) else { return false }
         guard let regions = entry.regions else { return true }
         return recipient.region.map(regions.contains) ?? false
@@ -162,19 +210,18 @@ public struct NewsletterRenderer: Sendable {
         var html = "", text = ""
         if let drop = issue.dataDrop {
             let title = "Data drop \(drop.dropID)"
-            let line = drop.line
-            html += "<h2>\(HTMLText.escaped(title))</h2>\n<p>\(HTMLText.escaped(line))</p>\n"
-            text += heading(title, "=") + line + "\n\n"
+            html += Style.heading2(title) + "\n<p style=\"\(Style.p)\">\(HTMLText.escaped(drop.line))</p>\n"
+            text += heading(title, "=") + drop.line + "\n\n"
         }
         if let said = issue.youSaid {
             let title = "You said: \(said.surveyTitle)"
-            html += "<h2>\(HTMLText.escaped(title))</h2>\n"
+            html += Style.heading2(title) + "\n"
             text += heading(title, "=")
             for (label, statements) in [("Strongest", said.strongest), ("Where we need to do better", said.weakest)]
             where !statements.isEmpty {
                 let lines = statements.map { "\($0.text) — \(Int($0.percentAgree.rounded()))% agree" }
-                html += "<p><strong>\(label)</strong></p>\n<ul>\n"
-                    + lines.map { "<li>\(HTMLText.escaped($0))</li>\n" }.joined() + "</ul>\n"
+                html += "<p style=\"\(Style.p)\"><strong>\(label)</strong></p>\n<ul style=\"\(Style.ul)\">\n"
+                    + lines.map { "<li style=\"\(Style.li)\">\(HTMLText.escaped($0))</li>\n" }.joined() + "</ul>\n"
                 text += "\(label):\n" + lines.map { "- \($0)\n" }.joined() + "\n"
             }
         }
@@ -185,5 +232,38 @@ public struct NewsletterRenderer: Sendable {
 
     private static func heading(_ title: String, _ underline: Character) -> String {
         title + "\n" + String(repeating: underline, count: min(72, max(3, title.count))) + "\n"
+    }
+}
+
+/// The inline styles of the e-mail layout, in one place: Outlook drops `<style>` blocks and
+/// classes, so every element carries its own.
+enum Style {
+    static let font = "font-family:Arial,Helvetica,sans-serif;"
+    static let h1 = font + "margin:0;font-size:30px;line-height:36px;color:#ffffff;"
+    static let masthead = font + "margin:4px 0 0 0;font-size:14px;line-height:20px;color:#ffffff;"
+    static let h2 = font + "margin:20px 0 8px 0;font-size:20px;line-height:26px;color:#003a70;"
+    static let h3 = font + "margin:16px 0 4px 0;font-size:16px;line-height:22px;color:#222222;"
+    static let p = font + "margin:0 0 12px 0;font-size:15px;line-height:22px;color:#222222;"
+    static let byline = font + "margin:0 0 8px 0;font-size:12px;line-height:16px;color:#555555;"
+    static let ul = font + "margin:0 0 12px 0;padding:0 0 0 20px;"
+    static let li = font + "margin:0 0 6px 0;font-size:15px;line-height:22px;color:#222222;"
+    static let link = font + "color:#003a70;text-decoration:underline;"
+    static let footerText = font + "margin:0;font-size:12px;line-height:18px;color:#555555;"
+    static let topBar = "padding:8px 24px;font-size:12px;line-height:16px;text-align:right;background-color:#f7f7f7;"
+    static let header = "padding:24px;background-color:#003a70;"
+    static let content = "padding:8px 24px 8px 24px;"
+    static let footer = "padding:16px 24px;border-top:1px solid #dddddd;"
+
+    /// One full-width row of the container table.
+    static func row(_ html: String, style: String) -> String { "<tr><td style=\"\(style)\">\n\(html)\n</td></tr>" }
+
+    static func heading2(_ title: String) -> String { "<h2 style=\"\(h2)\">\(HTMLText.escaped(title))</h2>" }
+
+    /// Markup's bare tags with the layout's inline styles.
+    static func inline(_ html: String) -> String {
+        html.replacingOccurrences(of: "<p>", with: "<p style=\"\(p)\">")
+            .replacingOccurrences(of: "<ul>", with: "<ul style=\"\(ul)\">")
+            .replacingOccurrences(of: "<li>", with: "<li style=\"\(li)\">")
+            .replacingOccurrences(of: "<a href=", with: "<a style=\"\(link)\" href=")
     }
 }

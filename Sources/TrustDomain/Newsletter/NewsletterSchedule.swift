@@ -1,51 +1,94 @@
 import Foundation
 
-/// When FAcT issues fall due: the anchor date and every `periodDays` after it. Pure, so the
-/// scheduler can ask "is an issue due?" on every tick and tests can ask it about any day.
+/// When FAcT issues fall due. Pure, so the scheduler can ask "is an issue due?" on every tick
+/// and tests can ask it about any day.
+///
+/// **The issue rule** ("three weekly", in term time): a nominal date falls every `periodDays`
+/// from the anchor. A nominal date that is not a working day at every academy (a weekend, a
+/// bank holiday, any academy's holiday in `terms.json`) moves to the **nearest working day**,
+/// the earlier one on a tie: an issue due in the Easter holiday goes out on the first day back,
+/// one due in the May half term on the Monday after. A date that ends up less than half a
+/// period after the previous issue is dropped (that issue already carries its news), so the
+/// summer holiday gives no issue in late July and none in August. Issues go at `sendTime` on
+/// London clocks, and an item is in an issue when it arrives before that issue's cut-off.
 public struct NewsletterSchedule: Sendable, Equatable {
     public let anchor: CalendarDate
     public let periodDays: Int
     /// Issue dates are days in the trust's diary; "today" is decided on London clocks, so an
     /// issue due on Friday is not sent on Thursday evening UTC during British Summer Time.
     public let timeZone: TimeZone
+    /// When on its day an issue falls due (London time).
+    public let sendTime: ClockTime
+    /// Items that arrive after `cutoffDays` before the issue date at `cutoffTime` wait for the
+    /// next issue, so the editor has time to read them.
+    public let cutoffDays: Int
+    public let cutoffTime: ClockTime
+    /// The working days issues are moved onto; nil: every nominal date stands.
+    public let schoolDays: SchoolDays?
 
     public init(anchor: CalendarDate, periodDays: Int = 21,
-                timeZone: TimeZone = TimeZone(identifier: "Europe/London")!) {
+                timeZone: TimeZone = TimeZone(identifier: "Europe/London")!,
+                sendTime: ClockTime = ClockTime(hour: 0, minute: 0)!, cutoffDays: Int = 0,
+                cutoffTime: ClockTime = ClockTime(hour: 0, minute: 0)!, schoolDays: SchoolDays? = nil) {
         precondition(periodDays > 0, "an issue period must be at least one day")
         self.anchor = anchor
         self.periodDays = periodDays
         self.timeZone = timeZone
+        self.sendTime = sendTime
+        self.cutoffDays = cutoffDays
+        self.cutoffTime = cutoffTime
+        self.schoolDays = schoolDays
+    }
+
+    /// Every issue date up to and including `day`, in order (see the issue rule).
+    public func issueDates(through day: CalendarDate) -> [CalendarDate] {
+        var dates: [CalendarDate] = []
+        var nominal = anchor
+        // A nominal date moves by at most 120 days, so later ones cannot land on or before `day`.
+        while nominal <= day.adding(days: 121) {
+            let moved = schoolDays.map { $0.nearestWorkingDay(to: nominal) } ?? nominal
+            if dates.last.map({ moved.days(since: $0) * 2 >= periodDays }) ?? true { dates.append(moved) }
+            nominal = nominal.adding(days: periodDays)
+        }
+        return dates.filter { $0 <= day }
     }
 
     /// The latest issue date on or before `day`; nil before the first issue.
-    public func issueDate(onOrBefore day: CalendarDate) -> CalendarDate? {
-        let elapsed = IssueCalendar.days(from: anchor, to: day)
-        guard elapsed >= 0 else { return nil }
-        return IssueCalendar.adding(elapsed - elapsed % periodDays, to: anchor)
-    }
+    public func issueDate(onOrBefore day: CalendarDate) -> CalendarDate? { issueDates(through: day).last }
 
     public func isIssueDate(_ day: CalendarDate) -> Bool { issueDate(onOrBefore: day) == day }
 
     /// The first issue date strictly after `day`.
     public func nextIssueDate(after day: CalendarDate) -> CalendarDate {
-        guard let latest = issueDate(onOrBefore: day) else { return anchor }
-        return IssueCalendar.adding(periodDays, to: latest)
+        issueDates(through: day.adding(days: 2 * periodDays + 121)).first { $0 > day }
+            ?? day.adding(days: periodDays)
     }
 
-    /// The issue to assemble now, if any: the latest issue date up to today that is after the
-    /// last one published. After downtime spanning several issue dates this is only the most
-    /// recent one, so the trust gets one catch-up issue rather than a burst of stale ones, and
-    /// asking again on the next tick (once it is published) gives nil.
+    /// The instant the issue of `date` falls due: `sendTime` that day, London time.
+    public func sendInstant(of date: CalendarDate) -> Date { date.instant(at: sendTime, in: timeZone) }
+
+    /// The last instant an item may arrive and still be in the issue of `date`.
+    public func cutoffInstant(of date: CalendarDate) -> Date {
+        min(date.adding(days: -cutoffDays).instant(at: cutoffTime, in: timeZone), sendInstant(of: date))
+    }
+
+    /// The issue an item arriving at `instant` will appear in: the first issue after
+    /// `latestAssembled` whose cut-off it makes.
+    public func issueDate(forItemAt instant: Date, after latestAssembled: CalendarDate?) -> CalendarDate {
+        var date = nextIssueDate(after: latestAssembled ?? anchor.adding(days: -1))
+        while cutoffInstant(of: date) < instant { date = nextIssueDate(after: date) }
+        return date
+    }
+
+    /// The issue to assemble now, if any: the latest issue whose send instant has come and that
+    /// is after the last one published. After downtime spanning several issue dates this is only
+    /// the most recent one, so the trust gets one catch-up issue rather than a burst of stale
+    /// ones, and asking again on the next tick (once it is published) gives nil.
     public func dueIssue(now: Date, lastPublished: CalendarDate?) -> CalendarDate? {
-        guard let latest = issueDate(onOrBefore: IssueCalendar.day(of: now, in: timeZone)) else { return nil }
+        guard let latest = issueDates(through: IssueCalendar.day(of: now, in: timeZone))
+            .last(where: { sendInstant(of: $0) <= now }) else { return nil }
         if let lastPublished, lastPublished >= latest { return nil }
         return latest
-    }
-
-    /// The first day an issue reports on: the previous issue's date, or one period back for
-    /// the first issue, so "new since last time" has the same meaning either way.
-    public func coverageStart(of issueDate: CalendarDate, previousIssue: CalendarDate?) -> CalendarDate {
-        previousIssue ?? IssueCalendar.adding(-periodDays, to: issueDate)
     }
 
     /// The message id of the assemble message for `date`: the same on every tick and from

@@ -8,6 +8,9 @@ extension CalendarDate {
         return CalendarDate(year: y, month: m, day: d)!
     }
 
+    /// 1 for Monday to 7 for Sunday (ISO 8601), from the day number alone.
+    public var weekday: Int { ((daysSinceEpoch + 3) % 7 + 7) % 7 + 1 }  // 1970-01-01 was a Thursday
+
     /// Whole days from `other` to this date.
     public func days(since other: CalendarDate) -> Int { daysSinceEpoch - other.daysSinceEpoch }
 

@@ -16,7 +16,7 @@ public enum ReminderMail {
         var isReminder: Bool { if case .reminder = self { true } else { false } }
     }
 
-    /// Replies are not read, so the organiser is a role address rather than a person.
+    /// The organiser when forums.json names none: the forum team's shared mailbox.
     public static let defaultOrganizer = try! MailAddress("forums@focus-trust.local",
                                                           displayName: "Focus-Trust Forums")
 
@@ -39,14 +39,15 @@ public enum ReminderMail {
     /// The complete e-mail. `calendar` supplies the time-length conventions and must be in
     /// Europe/London, the zone the invitation's VTIMEZONE describes.
     public static func message(_ kind: Kind, for occurrence: PlannedOccurrence, calendar: ForumCalendar,
-                               to recipient: MailAddress, now: Date,
-                               organizer: MailAddress = defaultOrganizer) throws(MIMEError) -> MIMEMessage {
-        let wording = Wording(occurrence: occurrence, calendar: calendar, now: now)
+                               to recipient: MailAddress, now: Date) throws(MIMEError) -> MIMEMessage {
+        let organizer = organizer(of: calendar)
+        let wording = Wording(occurrence: occurrence, calendar: calendar, now: now, organizer: organizer)
         let method: ICalendar.Method = kind == .cancelled ? .cancel : .request
         let event = ICalendarEvent(
             uid: uid(for: occurrence.id), sequence: occurrence.sequence, stamp: now,
             start: wording.londonTime(occurrence.slot.start), end: wording.londonTime(occurrence.slot.end),
             summary: wording.title, description: wording.calendarDescription, location: wording.calendarLocation,
+            onlineURL: wording.session.mode == .virtual ? wording.onlineURL : nil,
             organizer: organizer, attendees: [recipient])
         return try MIMEMessage(
             messageID: messageID(kind, occurrence: occurrence, recipient: recipient.address), date: now,
@@ -54,6 +55,11 @@ public enum ReminderMail {
             text: wording.text(kind, greeting: recipient.displayName),
             invitation: ICalendar(method: method, events: [event]),
             extraHeaders: [(name: "Auto-Submitted", value: "auto-generated")])
+    }
+
+    /// forums.json's `organiser`, else ``defaultOrganizer``; validated when the worker starts.
+    public static func organizer(of calendar: ForumCalendar) -> MailAddress {
+        calendar.organiser.flatMap { try? MailAddress($0.address, displayName: $0.name) } ?? defaultOrganizer
     }
 
     /// "full day", "half day" or "10:00–11:30": the calendar's own default slots are named,
@@ -64,6 +70,13 @@ public enum ReminderMail {
         if times == defaults.halfDayAM || times == defaults.halfDayPM { return "half day" }
         return "\(slot.start)–\(slot.end)"
     }
+
+    /// Times equal to one of forums.json's `default_times` are the file's convention for a
+    /// session published without times, not the organiser's word, so people are told they are
+    /// to be confirmed.
+    public static func timesToBeConfirmed(_ slot: OccurrenceChange.Slot, defaults: DefaultTimes) -> Bool {
+        defaults.slots.contains { $0.slot == TimeSlot(start: slot.start, end: slot.end) }
+    }
 }
 
 /// The words of the e-mails, built once per occurrence.
@@ -71,6 +84,7 @@ private struct Wording {
     let occurrence: PlannedOccurrence
     let calendar: ForumCalendar
     let now: Date
+    let organizer: MailAddress
 
     var forum: Forum { occurrence.forum }
     var session: ForumOccurrence { occurrence.scheduled.occurrence }
@@ -82,7 +96,10 @@ private struct Wording {
 
     func when(_ slot: OccurrenceChange.Slot) -> String {
         let length = ReminderMail.length(of: slot, defaults: calendar.defaultTimes)
-        let times = length.contains(":") ? length : "\(slot.start)–\(slot.end) (\(length))"
+        let labels = [length.contains(":") ? nil : length,
+                      ReminderMail.timesToBeConfirmed(slot, defaults: calendar.defaultTimes) ? "time to be confirmed" : nil]
+            .compactMap { $0 }
+        let times = "\(slot.start)–\(slot.end)" + (labels.isEmpty ? "" : " (\(labels.joined(separator: "; ")))")
         return "\(day(slot)), \(times), UK time"
     }
 
@@ -96,13 +113,13 @@ private struct Wording {
         }
     }
 
-    var teamsLink: String? { session.teamsLink ?? forum.teamsLink }
+    var onlineURL: String? { session.onlineURL ?? forum.onlineURL }
     var venue: String? { session.location ?? forum.location }
 
     var place: String {
         switch session.mode {
         case .virtual:
-            return teamsLink.map { "Virtual (Microsoft Teams): \($0)" }
+            return onlineURL.map { "Virtual (Microsoft Teams): \($0)" }
                 ?? "Virtual (Microsoft Teams); the organiser will send the joining link"
         case .inPerson:
             return venue ?? "In person; the organiser will confirm the venue"
@@ -110,7 +127,7 @@ private struct Wording {
     }
 
     var calendarLocation: String {
-        session.mode == .virtual ? (teamsLink.map { "Microsoft Teams: \($0)" } ?? "Microsoft Teams") : (venue ?? "")
+        session.mode == .virtual ? "Microsoft Teams Meeting" : (venue ?? "")
     }
 
     /// "today", "tomorrow", "in 6 days": counted from the day the e-mail is sent, because a
@@ -139,7 +156,9 @@ private struct Wording {
     var calendarDescription: String {
         details.filter { ["Topic", "Who", "Led by", "Why", "Content", "Note"].contains($0.0) }
             .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
-            + (teamsLink.map { "\nJoin on Microsoft Teams: \($0)" } ?? "")
+            + (ReminderMail.timesToBeConfirmed(occurrence.slot, defaults: calendar.defaultTimes)
+                ? "\nTime to be confirmed by the organiser." : "")
+            + (onlineURL.map { "\nJoin on Microsoft Teams: \($0)" } ?? "")
     }
 
     func text(_ kind: ReminderMail.Kind, greeting name: String) -> String {
@@ -164,7 +183,8 @@ private struct Wording {
             lines += ["", "The attached invitation (invite.ics) adds the session to your calendar and keeps it",
                       "up to date if it moves."]
         }
-        lines += ["", "Focus-Trust Forums", "This message was sent automatically; replies are not read."]
+        lines += ["", "Focus-Trust Forums",
+                  "Questions? Reply to this e-mail: it reaches the forum organisers at \(organizer.address)."]
         return lines.joined(separator: "\n")
     }
 

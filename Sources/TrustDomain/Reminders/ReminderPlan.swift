@@ -27,6 +27,11 @@ public struct ReminderDue: Sendable, Hashable {
 ///   occurrence's date** (the date as it now stands, after any move). 07:00 puts it at the top
 ///   of the inbox before the school day; a 0-day reminder is due at 07:00 on the day, or at the
 ///   start if that is earlier.
+/// - **Working days**: when that day is not a working day for the occurrence's academies (a
+///   weekend, a bank holiday, a holiday in `terms.json`), the reminder is due on the latest
+///   working day before it (`SchoolDays.sendDay`): the INSET Day of Monday 1 November is
+///   reminded on Friday 22 October, before half term. Two lead times that land on the same
+///   day are one reminder, the nearer lead's, and its text counts the days from the day sent.
 /// - A reminder is only ever sent while its occurrence is still in the future.
 /// - **Late reminders**: a reminder whose instant has passed (the Scheduler was down, the
 ///   session was added or moved late) is due at once, rather than never.
@@ -38,10 +43,11 @@ public enum ReminderPlan {
     public static let sendTime = ClockTime(hour: 7, minute: 0)!
 
     /// The instant the `leadDays` reminder of `occurrence` falls due.
-    public static func dueInstant(of occurrence: ScheduledOccurrence, leadDays: Int, in timeZone: TimeZone)
-        -> Date
+    public static func dueInstant(of occurrence: ScheduledOccurrence, leadDays: Int, in timeZone: TimeZone,
+                                  schoolDays: SchoolDays? = nil) -> Date
     {
-        let day = occurrence.occurrence.date.adding(days: -leadDays)
+        let nominal = occurrence.occurrence.date.adding(days: -leadDays)
+        let day = schoolDays?.sendDay(onOrBefore: nominal, regions: occurrence.occurrence.regions) ?? nominal
         return min(day.instant(at: sendTime, in: timeZone), occurrence.interval.start)
     }
 
@@ -49,7 +55,7 @@ public enum ReminderPlan {
     /// plan, ignoring the clock.
     public static func all(_ schedule: ReminderSchedule) -> [ReminderDue] {
         schedule.occurrences.filter { !$0.isCancelled }
-            .flatMap { reminders(of: $0, in: schedule.calendar.timeZone) }
+            .flatMap { reminders(of: $0, in: schedule) }
             .sorted { ($0.dueAt, $0.messageID) < ($1.dueAt, $1.messageID) }
     }
 
@@ -62,7 +68,7 @@ public enum ReminderPlan {
         schedule.occurrences
             .filter { !$0.isCancelled && $0.scheduled.interval.start > now }
             .compactMap { occurrence in
-                reminders(of: occurrence, in: schedule.calendar.timeZone)
+                reminders(of: occurrence, in: schedule)
                     .filter { $0.dueAt <= now }
                     .max { ($0.dueAt, -$0.leadDays) < ($1.dueAt, -$1.leadDays) }
             }
@@ -86,11 +92,16 @@ public enum ReminderPlan {
         all(schedule).first { $0.dueAt > now }?.dueAt
     }
 
-    private static func reminders(of occurrence: PlannedOccurrence, in timeZone: TimeZone) -> [ReminderDue] {
-        Set(occurrence.scheduled.leadDays).sorted().map { lead in
-            ReminderDue(request: ReminderRequest(forumID: occurrence.forum.id, occurrenceID: occurrence.id,
-                                                 leadDays: lead),
-                        dueAt: dueInstant(of: occurrence.scheduled, leadDays: lead, in: timeZone))
+    /// One per distinct due instant, nearest lead first: leads moved onto the same working day
+    /// are one e-mail, not two on the same morning.
+    private static func reminders(of occurrence: PlannedOccurrence, in schedule: ReminderSchedule) -> [ReminderDue] {
+        var seen = Set<Date>()
+        return Set(occurrence.scheduled.leadDays).sorted().compactMap { lead in
+            let due = dueInstant(of: occurrence.scheduled, leadDays: lead, in: schedule.calendar.timeZone,
+                                 schoolDays: schedule.schoolDays)
+            guard seen.insert(due).inserted else { return nil }
+            return ReminderDue(request: ReminderRequest(forumID: occurrence.forum.id, occurrenceID: occurrence.id,
+                                                        leadDays: lead), dueAt: due)
         }
     }
 }

@@ -63,10 +63,14 @@ public struct PlannedOccurrence: Sendable, Equatable {
 /// all read, so a moved session is reminded, mailed and listed at its new time everywhere.
 public struct ReminderSchedule: Sendable {
     public let calendar: ForumCalendar
+    /// The working days reminders are moved onto; nil treats every day as one (unit tests of
+    /// the other rules).
+    public let schoolDays: SchoolDays?
     public let changes: [String: OccurrenceChange]
 
-    public init(calendar: ForumCalendar, changes: [OccurrenceChange] = []) {
+    public init(calendar: ForumCalendar, schoolDays: SchoolDays? = nil, changes: [OccurrenceChange] = []) {
         self.calendar = calendar
+        self.schoolDays = schoolDays
         self.changes = Dictionary(changes.map { ($0.occurrenceID, $0) }, uniquingKeysWith: { $1 })
     }
 
@@ -101,7 +105,7 @@ public struct ReminderSchedule: Sendable {
         let moved = ForumOccurrence(
             id: o.id, date: change.slot.date, start: change.slot.start, end: change.slot.end, mode: o.mode,
             session: o.session, topic: o.topic, audience: o.audience, regions: o.regions, note: o.note,
-            location: o.location, teamsLink: o.teamsLink)
+            location: o.location, onlineURL: o.onlineURL)
         return PlannedOccurrence(
             scheduled: ScheduledOccurrence(forum: published.forum, occurrence: moved,
                                            interval: moved.interval(in: calendar.timeZone),

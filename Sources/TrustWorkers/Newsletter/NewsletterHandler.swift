@@ -41,6 +41,7 @@ public final class NewsletterHandler: MessageHandler {
         let insert = try self.insert ?? NewsletterStore.prepareInsertItem(in: context.db)
         self.insert = insert
         try NewsletterStore.insertItem(item, messageID: message.messageID, receivedAt: stamp(context.now), with: insert)
+        try NewsletterStore.queueNotice(for: item, messageID: message.messageID, now: context.now, setup: setup, in: context.db)
     }
 
     private func stamp(_ now: Date) -> String {
@@ -59,8 +60,9 @@ public final class NewsletterHandler: MessageHandler {
         }
         // An issue dated far ahead would go to everyone and then hold back every real issue
         // (they would be "before the latest"), so an issue may be at most one period ahead.
-        let today = CalendarDate(context.now, in: setup.newsletter.schedule.timeZone)
-        let horizon = setup.newsletter.schedule.nextIssueDate(after: today)
+        let schedule = setup.schedule
+        let today = CalendarDate(context.now, in: schedule.timeZone)
+        let horizon = schedule.nextIssueDate(after: today)
         if date > horizon {
             throw HandlerError.permanent("issue_date \(date) is too far ahead: the next issue is due on \(horizon)")
         }
@@ -75,13 +77,20 @@ public final class NewsletterHandler: MessageHandler {
         } catch {
             throw HandlerError.permanent("cannot read the recipients: \(error)")
         }
-        let since = setup.newsletter.schedule.coverageStart(of: date, previousIssue: latest?.date)
-        let items = try NewsletterStore.unissuedItems(in: db)
+        // News is what happened after the previous issue was assembled (not on its day, which
+        // that issue already reported); the first issue looks back one period.
+        let since = try latest.flatMap { try NewsletterStore.assembledAt(issue: $0.number, in: db) }
+            ?? date.adding(days: -setup.newsletter.periodDays).description
+        let cutoff = Timestamp.string(schedule.cutoffInstant(of: date))
+        let items = try NewsletterStore.unissuedItems(in: db, receivedBy: cutoff)
+        let enrolments: Enrolments
+        do { enrolments = try setup.trust.loadEnrolments() } catch {
+            throw HandlerError.permanent("cannot read \(Enrolments.fileName): \(error)")
+        }
         let issue = setup.assembler.assemble(
             number: (latest?.number ?? 0) + 1, date: date, items: items.map(\.item),
-            dataDrop: try NewsletterSources.dataDrop(in: db, after: try NewsletterSources.previousAssembly(in: db),
-                                                     catalog: setup.trust.academies),
-            youSaid: try NewsletterSources.youSaid(in: db, since: since, log: context.log))
+            dataDrop: try NewsletterSources.dataDrop(in: db, since: since, catalog: setup.trust.academies),
+            youSaid: try NewsletterSources.youSaid(in: db, since: since, log: context.log), enrolments: enrolments)
         let archive = NewsletterRenderer(issue: issue).archive()
         let path = try writeArchive(archive.html, name: issue.archiveFileName)
         let recipients = directory.active
@@ -91,8 +100,9 @@ public final class NewsletterHandler: MessageHandler {
             """, [.int(issue.number), .text(date.description), .text(Timestamp.string(context.now)),
                   .blob(issue.encoded()), .text(archive.html), .text(archive.text), .text(path), .int(recipients.count)])
         if let lastItem = items.last {
-            try db.execute("UPDATE newsletter_items SET issue_number = ? WHERE issue_number IS NULL AND id <= ?",
-                           [.int(issue.number), .integer(lastItem.id)])
+            try db.execute("""
+                UPDATE newsletter_items SET issue_number = ? WHERE issue_number IS NULL AND id <= ? AND received_at <= ?
+                """, [.int(issue.number), .integer(lastItem.id), .text(cutoff)])
         }
         for person in recipients {
             try db.execute("""

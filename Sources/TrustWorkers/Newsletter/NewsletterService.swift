@@ -22,6 +22,9 @@ public enum NewsletterService {
                      options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1), brokers: settings.brokers,
                      announceOn: topology.eventsExchange, now: settings.clock, log: log.child("delivery"),
                      shutdown: shutdown) { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
+            DeliveryEngine(kind: NewsletterNotices(setup: setup), databasePath: settings.databasePath,
+                           options: DeliveryOptions(chunkSize: 1), makeTransport: { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
+                           announcer: nil, now: settings.clock, log: log.child("notices"), shutdown: shutdown),
         ]
     }
 

@@ -30,8 +30,11 @@ public struct NewsletterSetup: Sendable {
     public var itemRules: NewsletterItemRules { NewsletterItemRules(config: newsletter, academies: trust.academies) }
 
     public var assembler: NewsletterAssembler {
-        NewsletterAssembler(config: newsletter, academies: trust.academies, forums: trust.forums)
+        NewsletterAssembler(config: newsletter, academies: trust.academies, forums: trust.forums, terms: trust.terms)
     }
+
+    /// The issue calendar on the trust's working days.
+    public var schedule: NewsletterSchedule { newsletter.schedule(schoolDays: trust.schoolDays) }
 
     /// A recipient rebuilt from a delivery-ledger row (the directory snapshot taken at
     /// assembly), so a resend personalises exactly as the first attempt did.

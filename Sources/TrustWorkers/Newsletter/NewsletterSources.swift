@@ -13,13 +13,14 @@ import WorkerKit
 /// shares), and `survey_summaries(survey_id, you_said, updated_at)`, whose `you_said` is a
 /// `YouSaid` as JSON.
 enum NewsletterSources {
-    /// The latest drop anyone has sent a file for, when a file arrived after the previous issue
-    /// was assembled (`after`; nil for the first issue): news, not a repeat. Counts are the
-    /// submission state's, so FAcT says what the Board report and `drop status` say.
-    static func dataDrop(in db: Database, after: Date?, catalog: AcademyCatalog) throws -> DataDropStatusSummary? {
+    /// The latest drop anyone has sent a file for, when a file arrived after `since` (the
+    /// previous issue's `assembled_at`, or for the first issue the date one period before it):
+    /// news, not a repeat of what that issue reported. Counts are the submission state's, so
+    /// FAcT says what the Board report and `drop status` say.
+    static func dataDrop(in db: Database, since: String, catalog: AcademyCatalog) throws -> DataDropStatusSummary? {
         guard let drop = try DropStates.drops(in: db).last else { return nil }
         let state = try DropStates.load(drop, catalog: catalog, in: db)
-        guard let last = state.academies.compactMap({ $0.latest?.receivedAt }).max(), after.map({ last > $0 }) ?? true
+        guard let last = state.academies.compactMap({ $0.latest?.receivedAt }).max(), Timestamp.string(last) > since
         else { return nil }
         let later = state.academies.filter { $0.status == .acceptedLaterRefused }
             .map { catalog.academy($0.academy)?.shortName ?? $0.academy.rawValue }
@@ -29,19 +30,13 @@ enum NewsletterSources {
                                         : "a later file from \(later.joined(separator: ", ")) was refused; the earlier data stands")
     }
 
-    /// When the latest issue was assembled: what "since the last issue" means for news read
-    /// from other areas.
-    static func previousAssembly(in db: Database) throws -> Date? {
-        try db.scalar("SELECT max(assembled_at) FROM newsletter_issues")?.stringValue.flatMap(Settings.parseInstant)
-    }
-
     /// The most recently updated survey summary (the survey worker's `survey_summaries`), when
     /// it changed since the previous issue: the three best-received statements across themes
     /// and the three least.
-    static func youSaid(in db: Database, since: CalendarDate, log: Log) throws -> YouSaidSummary? {
+    static func youSaid(in db: Database, since: String, log: Log) throws -> YouSaidSummary? {
         guard try db.tableExists("survey_summaries"),
               let row = try db.query("SELECT survey_id, you_said, updated_at FROM survey_summaries ORDER BY updated_at DESC LIMIT 1").first,
-              let updated = row.string("updated_at"), updated.prefix(10) >= since.description,
+              let updated = row.string("updated_at"), updated > since,
               let json = row.string("you_said")
         else { return nil }
         let said: YouSaid

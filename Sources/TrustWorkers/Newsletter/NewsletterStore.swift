@@ -26,8 +26,9 @@ public struct NewsletterIssueSummary: Sendable, Equatable, Codable {
 enum NewsletterStore {
     static func prepareInsertItem(in db: Database) throws -> Statement {
         try db.prepare("""
-            INSERT INTO newsletter_items (message_id, title, body, category, academy, author, received_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (message_id) DO NOTHING
+            INSERT INTO newsletter_items (message_id, title, body, category, academy, author, received_at,
+                                          event_date, author_email)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (message_id) DO NOTHING
             """)
     }
 
@@ -39,20 +40,28 @@ enum NewsletterStore {
         if let academy = item.academy { try insert.bind(academy.rawValue, at: 5) } else { try insert.bindNull(at: 5) }
         try insert.bind(item.author, at: 6)
         try insert.bind(receivedAt, at: 7)
+        if let date = item.eventDate { try insert.bind(date.description, at: 8) } else { try insert.bindNull(at: 8) }
+        if let email = item.authorEmail { try insert.bind(email, at: 9) } else { try insert.bindNull(at: 9) }
         try insert.execute()
     }
 
-    /// Items not yet in an issue, oldest first, with their row ids.
-    static func unissuedItems(in db: Database) throws -> [(id: Int64, item: NewsletterItem)] {
+    /// Items not yet in an issue that arrived by `cutoff` (the issue's editorial cut-off),
+    /// oldest first, with their row ids; later ones wait for the next issue.
+    static func unissuedItems(in db: Database, receivedBy cutoff: String) throws -> [(id: Int64, item: NewsletterItem)] {
         try db.query("""
-            SELECT id, title, body, category, academy, author FROM newsletter_items
-            WHERE issue_number IS NULL ORDER BY id
-            """).map { row in
+            SELECT id, title, body, category, academy, author, event_date FROM newsletter_items
+            WHERE issue_number IS NULL AND received_at <= ? ORDER BY id
+            """, [.text(cutoff)]).map { row in
             (row.int64("id") ?? 0,
              NewsletterItem(restoring: row.string("title") ?? "", body: row.string("body") ?? "",
                             category: row.string("category") ?? "", academy: row.string("academy").map { AcademyID($0) },
-                            author: row.string("author") ?? ""))
+                            author: row.string("author") ?? "", eventDate: row.string("event_date").flatMap(CalendarDate.init)))
         }
+    }
+
+    /// When the latest issue was assembled: what a later issue reports on starts after it.
+    static func assembledAt(issue number: Int, in db: Database) throws -> String? {
+        try db.scalar("SELECT assembled_at FROM newsletter_issues WHERE number = ?", [.int(number)])?.stringValue
     }
 
     static func latestIssue(in db: Database) throws -> (number: Int, date: CalendarDate)? {

@@ -18,6 +18,7 @@ public enum Retention {
         // Answers go with their response (ON DELETE CASCADE).
         ("survey_responses", "imported_at < ?"),
         ("newsletter_deliveries", "updated_at < ? AND status <> 'pending'"),
+        ("newsletter_notices", "updated_at < ? AND status <> 'pending'"),
         ("worker_errors", "at < ?"),
         // The ledger keeps milliseconds; the cut-off is an ISO date or instant.
         ("message_ledger", "at_ms < (julianday(?) - 2440587.5) * 86400000"),

@@ -53,7 +53,7 @@ struct ReminderInbox {
     let log: Log
 
     func remind(_ request: ReminderRequest, messageID: String) throws {
-        let schedule = try store.schedule(config.forums)
+        let schedule = try store.schedule(config.forums, schoolDays: config.schoolDays)
         let occurrence = try schedule.occurrence(for: request)
         if occurrence.isCancelled || occurrence.scheduled.interval.start <= now {
             log.info("reminder not needed", ["occurrence": occurrence.id, "lead_days": request.leadDays,
@@ -61,7 +61,7 @@ struct ReminderInbox {
             return
         }
         let people = ReminderAudience.people(for: occurrence.scheduled, in: try config.reminderDirectory(),
-                                             academies: config.academies)
+                                             academies: config.academies, enrolments: try config.reminderEnrolments())
         let mailing = Mailing(occurrenceID: occurrence.id, forumID: occurrence.forum.id, kind: .reminder,
                               step: request.leadDays)
         let added = try store.enqueue(mailing, people: people.map(Recipient.init), messageID: messageID, now: now)
@@ -70,7 +70,7 @@ struct ReminderInbox {
     }
 
     func apply(_ update: CalendarUpdate, messageID: String) throws {
-        let schedule = try store.schedule(config.forums)
+        let schedule = try store.schedule(config.forums, schoolDays: config.schoolDays)
         guard let change = try schedule.change(for: update, now: now) else {
             log.info("calendar update changes nothing", ["occurrence": update.occurrenceID])
             return
@@ -99,6 +99,14 @@ struct ReminderDirectoryError: Error, CustomStringConvertible {
 }
 
 extension TrustConfig {
+    /// `enrolments.csv`, with a problem reported like the directory's, so it can be fixed and
+    /// the reminder replayed.
+    func reminderEnrolments() throws(ReminderDirectoryError) -> Enrolments {
+        do { return try loadEnrolments() } catch {
+            throw ReminderDirectoryError(description: "\(file(Enrolments.fileName).path): \(error)")
+        }
+    }
+
     /// The directory, with a missing file reported by its path rather than as Foundation's
     /// generic "file not found", since it is the one config file that may not exist yet.
     func reminderDirectory() throws(ReminderDirectoryError) -> Directory {

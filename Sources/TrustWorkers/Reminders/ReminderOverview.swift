@@ -18,6 +18,24 @@ public struct PlannedReminder: Codable, Sendable, Equatable {
     public let recipients: Int
 }
 
+/// A problem `trustctl reminders plan` shows the organiser ahead of a session.
+public struct PlanWarning: Codable, Sendable, Equatable {
+    public let occurrence: String
+    public let date: String
+    /// `empty-audience`, `no-venue` or `no-link`.
+    public let problem: String
+    public let detail: String
+}
+
+/// One enrolment in `trustctl forums enrolled`; only `active` people are invited.
+public struct EnrolledPerson: Codable, Sendable, Equatable {
+    public let forumID: String
+    public let email: String
+    public let name: String
+    /// `active`, `inactive` or `not in directory`.
+    public let status: String
+}
+
 /// One occurrence in `trustctl forums list`.
 public struct ListedOccurrence: Codable, Sendable, Equatable {
     public let occurrence: String
@@ -55,14 +73,13 @@ public struct ReminderOverview {
         (changes, handled) = try db.tableExists("reminder_changes") ? (try store.changes(), try store.handledReminderIDs()) : ([], [])
     }
 
-    public var schedule: ReminderSchedule { ReminderSchedule(calendar: config.forums, changes: changes) }
+    public var schedule: ReminderSchedule { ReminderSchedule(calendar: config.forums, schoolDays: config.schoolDays, changes: changes) }
 
     /// Reminders due and not yet published, then those falling due within `days` of `now`,
     /// each with the number of people it would reach today. Needs `directory.csv`.
     public func plan(now: Date, days: Int) throws -> [PlannedReminder] {
         let schedule = self.schedule
-        let directory: Directory
-        do { directory = try config.reminderDirectory() } catch { throw InputError(error.description) }
+        let (directory, enrolments) = try people()
         let due = ReminderPlan.due(schedule: schedule, now: now).filter { !handled.contains($0.messageID) }
         let later = ReminderPlan.upcoming(schedule: schedule, after: now, until: now.addingTimeInterval(Double(days) * 86_400))
         return (due + later).compactMap { item in
@@ -73,7 +90,59 @@ public struct ReminderOverview {
                 forumID: item.forumID, occurrence: item.occurrenceID,
                 occurrenceDate: occurrence.slot.date.description, leadDays: item.leadDays,
                 recipients: ReminderAudience.people(for: occurrence.scheduled, in: directory,
-                                                    academies: config.academies).count)
+                                                    academies: config.academies, enrolments: enrolments).count)
+        }
+    }
+
+    /// What the organiser must fix before the sessions of the next `days` days (default
+    /// forums.json's `venue_warning_days`, else 14): a session nobody would be invited to (an
+    /// enrolment forum with no one enrolled, a role no one holds), which is never mailed to a
+    /// wider group instead, and an in-person session with no venue or a virtual one with no
+    /// link.
+    public func warnings(now: Date, days: Int? = nil) throws -> [PlanWarning] {
+        let (directory, enrolments) = try people()
+        let horizon = now.addingTimeInterval(Double(days ?? config.forums.venueWarningDays ?? 14) * 86_400)
+        return schedule.occurrences.filter { !$0.isCancelled && $0.scheduled.interval.start > now
+            && $0.scheduled.interval.start <= horizon }.flatMap { o -> [PlanWarning] in
+            var found: [PlanWarning] = []
+            let date = o.slot.date.description
+            if ReminderAudience.people(for: o.scheduled, in: directory, academies: config.academies,
+                                       enrolments: enrolments).isEmpty {
+                found.append(PlanWarning(occurrence: o.id, date: date, problem: "empty-audience",
+                                         detail: o.forum.isByEnrolment
+                                            ? "nobody is enrolled in \(o.forum.id) (\(Enrolments.fileName)); nobody will be reminded"
+                                            : "nobody active holds \(o.scheduled.audience.map(\.rawValue).joined(separator: ", ")); nobody will be reminded"))
+            }
+            let session = o.scheduled.occurrence
+            if session.mode == .inPerson && (session.location ?? o.forum.location) == nil {
+                found.append(PlanWarning(occurrence: o.id, date: date, problem: "no-venue",
+                                         detail: "in person, but no location in forums.json"))
+            }
+            if session.mode == .virtual && (session.onlineURL ?? o.forum.onlineURL) == nil {
+                found.append(PlanWarning(occurrence: o.id, date: date, problem: "no-link",
+                                         detail: "virtual, but no online_url in forums.json"))
+            }
+            return found
+        }
+    }
+
+    /// Who enrolled people are and who the directory holds, as input errors for the commands.
+    private func people() throws -> (Directory, Enrolments) {
+        do { return (try config.reminderDirectory(), try config.reminderEnrolments()) } catch {
+            throw InputError(error.description)
+        }
+    }
+
+    /// `forums enrolled`: each enrolment forum's people, with whether the directory knows them.
+    public func enrolled(forum: String?) throws -> [EnrolledPerson] {
+        let (directory, enrolments) = try people()
+        let byEmail = Dictionary(directory.people.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+        return config.forums.forums.filter { $0.isByEnrolment && (forum == nil || $0.id == forum) }.flatMap { f in
+            enrolments.enrolled(in: f.id).sorted().map { email in
+                let person = byEmail[email]
+                return EnrolledPerson(forumID: f.id, email: email, name: person?.name ?? "",
+                                      status: person == nil ? "not in directory" : (person!.active ? "active" : "inactive"))
+            }
         }
     }
 

@@ -16,15 +16,17 @@ import TrustDomain
 public struct ReminderSchedulerState {
     let store: ReminderStore
     public let calendar: ForumCalendar
+    public let schoolDays: SchoolDays?
 
-    public init(database: Database, calendar: ForumCalendar) {
+    public init(database: Database, calendar: ForumCalendar, schoolDays: SchoolDays?) {
         store = ReminderStore(db: database)
         self.calendar = calendar
+        self.schoolDays = schoolDays
     }
 
     /// The calendar with every recorded move and cancellation applied.
     public func schedule() throws -> ReminderSchedule {
-        try store.schedule(calendar)
+        try store.schedule(calendar, schoolDays: schoolDays)
     }
 
     /// Reminders due at `now` (late ones included, see `ReminderPlan`) that are neither

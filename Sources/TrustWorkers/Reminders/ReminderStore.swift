@@ -101,8 +101,8 @@ struct ReminderStore {
         return row.flatMap { r in Self.change(r).map { ($0, r.string("message_id") ?? "") } }
     }
 
-    func schedule(_ calendar: ForumCalendar) throws -> ReminderSchedule {
-        ReminderSchedule(calendar: calendar, changes: try changes())
+    func schedule(_ calendar: ForumCalendar, schoolDays: SchoolDays? = nil) throws -> ReminderSchedule {
+        ReminderSchedule(calendar: calendar, schoolDays: schoolDays, changes: try changes())
     }
 
     func save(_ change: OccurrenceChange, messageID: String, now: Date) throws {

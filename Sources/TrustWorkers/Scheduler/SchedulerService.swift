@@ -23,7 +23,7 @@ public final class SchedulerService {
         config = try TrustConfig(directory: settings.configDirectory)
         self.topology = topology
         self.log = log
-        reminders = ReminderSchedulerState(database: db, calendar: config.forums)
+        reminders = ReminderSchedulerState(database: db, calendar: config.forums, schoolDays: config.schoolDays)
         try registerNewsletter()
         registerDropCalendar()
     }
@@ -57,11 +57,12 @@ public final class SchedulerService {
         try db.scalar("SELECT max(key) FROM scheduler_published WHERE kind = ?", [.text(kind)])?.stringValue
     }
 
-    /// Every 21 days from the anchor in `Config/newsletter.json`: the latest issue date not yet
-    /// published. After downtime that is one message for the most recent date, not one per
-    /// missed date.
+    /// Every 21 days from the anchor in `Config/newsletter.json`, on the term calendar (see
+    /// ``NewsletterSchedule``), at its send time: the latest issue date not yet published. After
+    /// downtime that is one message for the most recent date, not one per missed date.
     func registerNewsletter() throws {
-        let schedule = try NewsletterConfig.load(contentsOf: config.file(NewsletterConfig.fileName)).schedule
+        let schedule = try NewsletterConfig.load(contentsOf: config.file(NewsletterConfig.fileName))
+            .schedule(schoolDays: config.schoolDays)
         producers.append { [unowned self] now, connection in
             let last = try lastPublished(kind: "newsletter").flatMap(CalendarDate.init)
             guard let date = schedule.dueIssue(now: now, lastPublished: last) else { return [] }
