@@ -12,16 +12,19 @@ public enum NewsletterService {
     /// `TRUST_SMTP_URL`, so the process stops at start rather than leaving every issue pending.
     public static func services(settings: Settings, shutdown: ShutdownSignal, log: Log) throws -> [any Service] {
         let setup = try NewsletterSetup(settings: settings)
-        let outbox = setup.outboxDirectory, smtp = settings.smtpURL
-        _ = try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
+        let relay = try RelaySetup(settings: settings, outboxDirectory: setup.outboxDirectory)
+        _ = try relay.makeTransport()
         let topology = settings.topology
         let options = settings.workerOptions(name: "newsletter-worker", queue: queue, topology: topology)
         return [
             Worker(options: options, settings: settings, log: log, shutdown: shutdown) { NewsletterHandler(setup: setup) },
             delivery(setup: setup, databasePath: settings.databasePath,
-                     options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1), brokers: settings.brokers,
-                     announceOn: topology.eventsExchange, now: settings.clock, log: log.child("delivery"),
-                     shutdown: shutdown) { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
+                     options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1, pacing: relay.limits),
+                     brokers: settings.brokers, announceOn: topology.eventsExchange, now: settings.clock,
+                     log: log.child("delivery"), shutdown: shutdown) { try relay.makeTransport() },
+            DeliveryEngine(kind: NewsletterPreviewDeliveries(setup: setup), databasePath: settings.databasePath,
+                           options: DeliveryOptions(pacing: relay.limits), makeTransport: { try relay.makeTransport() },
+                           announcer: nil, now: settings.clock, log: log.child("preview"), shutdown: shutdown),
         ]
     }
 
