@@ -106,28 +106,45 @@ final class NewsletterRun: @unchecked Sendable {
         self.worker = (shutdown, finished)
     }
 
-    /// Starts the delivery engine sending to `smtpPort` (nil: the outbox directory).
-    func startDelivery(smtpPort: Int?, chunkSize: Int = 1) throws {
+    /// Starts the delivery engine sending to `smtpPort` (nil: the outbox directory), or through
+    /// `transport` when given; `pacing` and `now` as the engine's.
+    func startDelivery(smtpPort: Int?, chunkSize: Int = 1, pacing: RelayLimits = .unlimited,
+                       now: @escaping @Sendable () -> Date = Settings.clock(fixed: nil),
+                       transport: (@Sendable () throws -> any MailTransport)? = nil) throws {
         let outbox = setup.outboxDirectory
         let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
         let engine = NewsletterService.delivery(
             setup: setup, databasePath: db,
-            options: DeliveryOptions(chunkSize: chunkSize, idleWait: 0.1, outage: Backoff(base: 0.1, cap: 0.5)),
+            options: DeliveryOptions(chunkSize: chunkSize, idleWait: 0.1, outage: Backoff(base: 0.1, cap: 0.5),
+                                     pacing: pacing, senderRefusal: Backoff(base: 0.2, cap: 0.5)),
             brokers: [try BrokerEndpoint(url: Self.brokerURL)], announceOn: topology.eventsExchange,
-            now: Settings.clock(fixed: nil), log: Log(component: "newsletter-test.delivery", minimum: .warn),
+            now: now, log: Log(component: "newsletter-test.delivery", minimum: .warn),
             shutdown: shutdown
         ) {
+            if let transport { return try transport() }
             guard let smtpPort else { return try OutboxTransport(directory: outbox) }
-            var configuration = SMTPConfiguration(host: "127.0.0.1", port: smtpPort)
-            configuration.connectTimeout = .seconds(2)
-            configuration.timeout = .seconds(10)
-            return try SMTPTransport(configuration: configuration)
+            return try SMTPTransport(configuration: NewsletterRun.smtp(smtpPort))
         }
         Thread.detachNewThread {
             do { try engine.run() } catch { Issue.record("delivery stopped: \(error)") }
             finished.signal()
         }
         delivery = (shutdown, finished)
+    }
+
+    /// The loopback relay at `port`, with short timeouts; `username`/`password` for AUTH.
+    static func smtp(_ port: Int, username: String? = nil, password: String? = nil) -> SMTPConfiguration {
+        var configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: username, password: password)
+        configuration.connectTimeout = .seconds(2)
+        configuration.timeout = .seconds(10)
+        return configuration
+    }
+
+    /// Runs `body` on a writable connection, as `trustctl` does.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        let d = try Database(path: db)
+        defer { d.close() }
+        return try body(d)
     }
 
     func stop() {

@@ -31,7 +31,7 @@ public enum NewsletterControls {
             guard let row = try db.query("SELECT state, settled_at FROM newsletter_issues WHERE number = ?",
                                          [.int(number)]).first, let state = row.string("state")
             else { throw InputError("there is no issue \(number) (see trustctl news issues)") }
-            if row.string("settled_at") != nil && state != "paused" {
+            if row.string("settled_at") != nil && state == "sending" {
                 throw InputError("issue \(number) has been sent to everyone already (\(state)); nothing to \(action.rawValue)")
             }
             let (from, to) = action.transition
