@@ -63,13 +63,14 @@ import TrustDomain
 @Suite struct MailConfigTests {
     func load(_ json: String) throws(ConfigError) -> MailConfig { try MailConfig.load(from: Data(json.utf8)) }
 
-    @Test func theShippedFileHasExchangeOnlineAndTheDemoRelay() throws {
+    @Test func theShippedFileHasExchangeOnlineAndLoopbackIsUnlimited() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Config/mail.json")
         let config = try MailConfig.load(contentsOf: url)
         #expect(config.limits(forHost: "smtp.office365.com") == RelayLimits(messagesPerMinute: 30, recipientsPerDay: 10_000))
         #expect(config.limits(forHost: "relay.example.org") == .exchangeOnline)
         #expect(config.limits(forHost: nil) == .unlimited)
+        #expect(config.limits(forHost: "127.0.0.1") == .unlimited && config.limits(forHost: "localhost") == .unlimited)
     }
 
     @Test func mistakesNameTheEntryFieldAndValue() {

@@ -28,10 +28,11 @@ final class NewsletterRun: @unchecked Sendable {
     let recipients: [Person]
     private var worker: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
     private var delivery: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
+    private var preview: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
 
     /// `recipients` people from the generator, plus two leavers; nil: the repository's
     /// Config/directory.csv (1,041 active people).
-    init(recipients count: Int?) throws {
+    init(recipients count: Int?, editor: NewsletterEditorConfig = NewsletterEditorConfig()) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("news-\(UUID().uuidString)")
         configDirectory = root.appendingPathComponent("Config")
         varDirectory = root.appendingPathComponent("var")
@@ -57,7 +58,7 @@ final class NewsletterRun: @unchecked Sendable {
         let trust = try TrustConfig(directory: configDirectory.path)
         recipients = try trust.loadDirectory().active
         setup = NewsletterSetup(trust: trust, newsletter: try NewsletterConfig.load(contentsOf: trust.file(NewsletterConfig.fileName)),
-                                varDirectory: varDirectory)
+                                editor: editor, varDirectory: varDirectory)
     }
 
     static var brokerURL: String { ProcessInfo.processInfo.environment["TRUST_AMQP_URL"] ?? BrokerEndpoint.defaultURL }
@@ -147,7 +148,26 @@ final class NewsletterRun: @unchecked Sendable {
         return try body(d)
     }
 
+    /// Starts the preview copies' delivery engine sending to `smtpPort`; stopped by ``stop()``.
+    func startPreviewDelivery(smtpPort: Int) {
+        let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
+        let engine = NewsletterService.previewDelivery(
+            setup: setup, databasePath: db, options: DeliveryOptions(idleWait: 0.1), now: Settings.clock(fixed: nil),
+            log: Log(component: "newsletter-test.preview", minimum: .warn), shutdown: shutdown
+        ) { try SMTPTransport(configuration: NewsletterRun.smtp(smtpPort)) }
+        Thread.detachNewThread {
+            do { try engine.run() } catch { Issue.record("preview delivery stopped: \(error)") }
+            finished.signal()
+        }
+        preview = (shutdown, finished)
+    }
+
     func stop() {
+        if let preview {
+            preview.shutdown.request()
+            #expect(preview.finished.wait(timeout: .now() + 15) == .success, "preview engine did not stop")
+        }
+        preview = nil
         if let worker {
             worker.shutdown.request()
             #expect(worker.finished.wait(timeout: .now() + 15) == .success, "worker did not stop")

@@ -230,4 +230,35 @@ struct RelayRulesTests {
         #expect(body?["sent"] as? Int == summary.sent && body?["cancelled"] as? Int == summary.cancelled)
         #expect(throws: InputError.self) { try run.write { try NewsletterControls.apply(.resume, issue: 1, in: $0, at: Date()) } }
     }
+
+    @Test func aPreviewGoesToThePreviewListAndTheIssueWaitsForApproval() throws {
+        let run = try NewsletterRun(recipients: 20, editor: NewsletterEditorConfig(previewTo: ["editor@focus-trust.local"],
+                                                                                   approvalRequired: true))
+        defer { run.cleanUp() }
+        let sink = try SMTPSink(inbox: run.root.appendingPathComponent("inbox"))
+        defer { sink.stop() }
+        try run.publish([try run.item("Previewed"), NewsletterIntake.preview(to: run.setup.editor.previewTo + ["Head@Focus-Trust.local"],
+                                                                              topology: run.topology)])
+        try run.startWorker()
+        run.startPreviewDelivery(smtpPort: sink.port)
+        try run.startDelivery(smtpPort: sink.port)
+        #expect(NewsletterRun.waitFor(30) { sink.received == 2 })
+        let previews = try sink.parse()
+        #expect(Set(previews.map(\.rcpt)) == ["editor@focus-trust.local", "head@focus-trust.local"])
+        #expect(previews.allSatisfy { $0.subject.hasPrefix("[Preview] FAcT 1 — ") && $0.message_id.hasPrefix("<preview-1.") })
+        // Not an issue: nothing numbered, the item still waits for the real one.
+        #expect(try run.count("SELECT count(*) FROM newsletter_issues") == 0)
+        #expect(try run.count("SELECT count(*) FROM newsletter_items WHERE issue_number IS NULL") == 1)
+
+        try run.publish([run.assemble("2021-09-24")])
+        #expect(NewsletterRun.waitFor(30) { try run.issues().first?.state == "awaiting_approval" })
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(sink.received == 2, "an issue awaiting approval went out")
+        try run.write { _ = try NewsletterControls.apply(.approve, issue: 1, in: $0, at: Date()) }
+        #expect(NewsletterRun.waitFor(30) { sink.received == 22 })
+        run.stop()
+        let summary = try #require(try run.issues().first)
+        #expect((summary.state, summary.sent, summary.pending) == ("sending", 20, 0))
+        #expect(Set(try sink.parse().filter { !$0.subject.hasPrefix("[Preview]") }.map(\.rcpt)) == Set(run.recipients.map(\.email)))
+    }
 }

@@ -80,11 +80,15 @@ public struct MailConfig: Codable, Sendable, Equatable, ConfigDocument {
         return try loadDocument(contentsOf: url)
     }
 
-    /// The limits for the relay at `host`; Exchange Online's for a relay not listed.
+    /// The limits for the relay at `host`: as listed; for a relay not listed, none on loopback
+    /// (a local server: the demo's, the tests') and Exchange Online's anywhere else.
     public func limits(forHost host: String?) -> RelayLimits {
         guard let host else { return .unlimited }  // the outbox directory: no relay
-        return relays.first { $0.host.lowercased() == host.lowercased() }?.limits ?? .exchangeOnline
+        if let listed = relays.first(where: { $0.host.lowercased() == host.lowercased() }) { return listed.limits }
+        return Self.loopbackHosts.contains(host.lowercased()) ? .unlimited : .exchangeOnline
     }
+
+    static let loopbackHosts: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
     public func sender(_ address: String) -> Sender? {
         senders.first { $0.address.lowercased() == address.lowercased() }

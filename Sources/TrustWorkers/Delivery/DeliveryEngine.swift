@@ -86,14 +86,20 @@ enum DeliveryOutcome: Equatable {
 }
 
 extension DeliveryOutcome {
-    /// The columns a `pending | sent | failed` ledger row takes for this outcome: its status,
-    /// the reply or reason, and when a deferred row may be tried again.
-    var ledgerColumns: (status: String, reply: String, retryAt: Date?) {
-        switch self {
-        case .sent(let reply): ("sent", reply, nil)
-        case .failed(let reason), .skipped(let reason): ("failed", reason, nil)
-        case .deferred(let reason, let until): ("pending", reason, until)
-        }
+    /// `SET` clause shared by the `pending | sent | failed` ledgers; bind ``ledgerValues``.
+    static let ledgerUpdate = "status = ?, attempts = ?, reply = ?, next_attempt_at = ?, updated_at = ?"
+
+    /// The values for ``ledgerUpdate``: the row's new status, attempts, the reply or reason,
+    /// when a deferred row may be tried again, and `now`.
+    func ledgerValues(attempts: Int, at now: Date) -> [SQLValue] {
+        let (status, reply, retryAt): (String, String, Date?) =
+            switch self {
+            case .sent(let reply): ("sent", reply, nil)
+            case .failed(let reason), .skipped(let reason): ("failed", reason, nil)
+            case .deferred(let reason, let until): ("pending", reason, until)
+            }
+        return [.text(status), .int(attempts + 1), .text(reply), .optional(retryAt.map(Timestamp.string)),
+                .text(Timestamp.string(now))]
     }
 }
 

@@ -61,14 +61,13 @@ struct NewsletterDeliveries: DeliveryKind {
 
     func record(_ outcomes: [(Row, DeliveryOutcome)], at now: Date, in db: Database) throws {
         for (row, outcome) in outcomes {
-            let (status, reply, retryAt) = outcome.ledgerColumns
             // A copy the server accepted is recorded as sent even if the editor cancelled the
             // issue while it was in flight: it did go.
+            let sent: Bool = if case .sent = outcome { true } else { false }
             try db.execute("""
-                UPDATE newsletter_deliveries SET status = ?, attempts = ?, reply = ?, next_attempt_at = ?, updated_at = ?
+                UPDATE newsletter_deliveries SET \(DeliveryOutcome.ledgerUpdate)
                 WHERE issue_number = ? AND email = ? AND (status = 'pending' OR (? AND status = 'cancelled'))
-                """, [.text(status), .int(row.attempts + 1), .text(reply), .optional(retryAt.map(Timestamp.string)),
-                      .text(Timestamp.string(now)), .int(row.issue), .text(row.email), .bool(status == "sent")])
+                """, outcome.ledgerValues(attempts: row.attempts, at: now) + [.int(row.issue), .text(row.email), .bool(sent)])
         }
     }
 

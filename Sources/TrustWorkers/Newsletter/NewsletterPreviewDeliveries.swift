@@ -51,12 +51,10 @@ struct NewsletterPreviewDeliveries: DeliveryKind {
 
     func record(_ outcomes: [(Row, DeliveryOutcome)], at now: Date, in db: Database) throws {
         for (row, outcome) in outcomes {
-            let (status, reply, retryAt) = outcome.ledgerColumns
             try db.execute("""
-                UPDATE newsletter_preview_deliveries SET status = ?, attempts = ?, reply = ?, next_attempt_at = ?, updated_at = ?
+                UPDATE newsletter_preview_deliveries SET \(DeliveryOutcome.ledgerUpdate)
                 WHERE preview_id = ? AND email = ? AND status = 'pending'
-                """, [.text(status), .int(row.attempts + 1), .text(reply), .optional(retryAt.map(Timestamp.string)),
-                      .text(Timestamp.string(now)), .int(row.preview), .text(row.email)])
+                """, outcome.ledgerValues(attempts: row.attempts, at: now) + [.int(row.preview), .text(row.email)])
         }
     }
 

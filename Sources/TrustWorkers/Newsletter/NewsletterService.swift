@@ -22,9 +22,8 @@ public enum NewsletterService {
                      options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1, pacing: relay.limits),
                      brokers: settings.brokers, announceOn: topology.eventsExchange, now: settings.clock,
                      log: log.child("delivery"), shutdown: shutdown) { try relay.makeTransport() },
-            DeliveryEngine(kind: NewsletterPreviewDeliveries(setup: setup), databasePath: settings.databasePath,
-                           options: DeliveryOptions(pacing: relay.limits), makeTransport: { try relay.makeTransport() },
-                           announcer: nil, now: settings.clock, log: log.child("preview"), shutdown: shutdown),
+            previewDelivery(setup: setup, databasePath: settings.databasePath, options: DeliveryOptions(pacing: relay.limits),
+                            now: settings.clock, log: log.child("preview"), shutdown: shutdown) { try relay.makeTransport() },
         ]
     }
 
@@ -41,5 +40,14 @@ public enum NewsletterService {
                        makeTransport: makeTransport,
                        announcer: eventsExchange.map { DeliveryAnnouncer(brokers: brokers, exchange: $0, log: log) },
                        now: now, log: log, shutdown: shutdown)
+    }
+
+    /// The delivery engine of `trustctl news preview` copies: its own sender lock and thread,
+    /// the same relay and pacing; previews announce no event.
+    public static func previewDelivery(setup: NewsletterSetup, databasePath: String, options: DeliveryOptions,
+                                       now: @escaping @Sendable () -> Date, log: Log, shutdown: ShutdownSignal,
+                                       makeTransport: @escaping @Sendable () throws -> any MailTransport) -> any Service {
+        DeliveryEngine(kind: NewsletterPreviewDeliveries(setup: setup), databasePath: databasePath, options: options,
+                       makeTransport: makeTransport, announcer: nil, now: now, log: log, shutdown: shutdown)
     }
 }
