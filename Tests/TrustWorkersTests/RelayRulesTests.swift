@@ -166,16 +166,22 @@ struct RelayRulesTests {
         #expect(try run.count("SELECT count(*) FROM relay_sends WHERE sender = ?", [.text(Self.sender)]) == recipients)
     }
 
-    @Test func pausedMidSendThenResumedEveryoneGetsExactlyOneMessage() throws {
-        let recipients = 200
+    /// An issue to `recipients` being sent at 1,200 a minute, once `sent` have arrived.
+    private func sendingIssue(_ title: String, to recipients: Int, until sent: Int) throws -> (NewsletterRun, SMTPSink) {
         let run = try NewsletterRun(recipients: recipients)
-        defer { run.cleanUp() }
         let sink = try SMTPSink(inbox: run.root.appendingPathComponent("inbox"))
-        defer { sink.stop() }
-        try run.publish([try run.item("Pause drill"), run.assemble("2021-09-24")])
+        try run.publish([try run.item(title), run.assemble("2021-09-24")])
         try run.startWorker()
         try run.startDelivery(smtpPort: sink.port, pacing: RelayLimits(messagesPerMinute: 1_200, recipientsPerDay: nil))
-        #expect(NewsletterRun.waitFor(60) { sink.received >= 50 })
+        #expect(NewsletterRun.waitFor(60) { sink.received >= sent })
+        return (run, sink)
+    }
+
+    @Test func pausedMidSendThenResumedEveryoneGetsExactlyOneMessage() throws {
+        let recipients = 200
+        let (run, sink) = try sendingIssue("Pause drill", to: recipients, until: 50)
+        defer { run.cleanUp() }
+        defer { sink.stop() }
         let message = try run.write { try NewsletterControls.apply(.pause, issue: 1, in: $0, at: Date()) }
         Thread.sleep(forTimeInterval: 1)  // honoured within a message: at most the one in flight lands
         let atPause = sink.received
@@ -199,14 +205,9 @@ struct RelayRulesTests {
 
     @Test func cancelledMidSendNobodyAfterTheCancelGetsIt() throws {
         let recipients = 200
-        let run = try NewsletterRun(recipients: recipients)
+        let (run, sink) = try sendingIssue("Cancel drill", to: recipients, until: 40)
         defer { run.cleanUp() }
-        let sink = try SMTPSink(inbox: run.root.appendingPathComponent("inbox"))
         defer { sink.stop() }
-        try run.publish([try run.item("Cancel drill"), run.assemble("2021-09-24")])
-        try run.startWorker()
-        try run.startDelivery(smtpPort: sink.port, pacing: RelayLimits(messagesPerMinute: 1_200, recipientsPerDay: nil))
-        #expect(NewsletterRun.waitFor(60) { sink.received >= 40 })
         let message = try run.write { try NewsletterControls.apply(.cancel, issue: 1, in: $0, at: Date()) }
         let cancelledAt = Date().timeIntervalSince1970
         #expect(NewsletterRun.waitFor(20) {
