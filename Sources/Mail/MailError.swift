@@ -12,17 +12,36 @@ public struct MailError: Error, Sendable, Equatable, CustomStringConvertible {
     public let replyCode: Int?
     /// One line for a trust data manager.
     public let message: String
+    /// Whom the failure is about, which decides whether the other recipients can go on.
+    public let scope: Scope
 
-    public init(isTransient: Bool, replyCode: Int? = nil, message: String) {
+    /// Whom a failed send is about. Only `.recipient` failures are this message's own; the
+    /// others would fail every message alike, so a sender pauses instead of failing anyone.
+    public enum Scope: String, Sendable, Equatable {
+        /// No reply at all: the relay is unreachable, timed out or broke off.
+        case relay
+        /// The relay refuses this sender for now: authentication (530, 535, 5.7.x), throttling
+        /// (432 4.3.2), the service closing (421), a refused MAIL FROM or token request.
+        case sender
+        /// The sender's daily submission quota is spent (Exchange's `554 5.2.0
+        /// …SubmissionQuotaExceededException`).
+        case quota
+        /// This recipient or message only (`550 5.1.1`, `451` for one mailbox).
+        case recipient
+    }
+
+    /// `scope` defaults to `.relay` without a reply code and `.recipient` with one.
+    public init(isTransient: Bool, replyCode: Int? = nil, message: String, scope: Scope? = nil) {
         self.isTransient = isTransient
         self.replyCode = replyCode
         self.message = message
+        self.scope = scope ?? (replyCode == nil ? .relay : .recipient)
     }
 
     public var description: String { message }
 
-    static func transient(_ message: String, replyCode: Int? = nil) -> MailError {
-        MailError(isTransient: true, replyCode: replyCode, message: message)
+    static func transient(_ message: String, replyCode: Int? = nil, scope: Scope? = nil) -> MailError {
+        MailError(isTransient: true, replyCode: replyCode, message: message, scope: scope)
     }
 
     static func permanent(_ message: String, replyCode: Int? = nil) -> MailError {

@@ -12,6 +12,11 @@ import TrustDomain
 ///
 /// Not thread-safe (neither is a curl easy handle): one transport per thread.
 ///
+/// Authentication: the configuration's user and password (AUTH LOGIN or PLAIN, as the server
+/// offers), or with a `bearer` source SASL XOAUTH2 for the configuration's user with a token
+/// fetched before each message (the source caches it). A new token makes curl open a new
+/// connection, since it never reuses one authenticated under other credentials.
+///
 /// A message with several recipients fails as a whole if any RCPT is refused (libcurl's
 /// default), so a partly delivered message is never reported as sent; newsletters and
 /// reminders go one recipient per message, which keeps a bad address from blocking others.
@@ -25,12 +30,15 @@ public final class SMTPTransport: MailTransport {
     public private(set) var connectionsOpened = 0
     private let curl: UnsafeMutableRawPointer
     private let transfer = TransferState()
+    private let bearer: (any BearerTokenSource)?
+    private var currentToken: String?
 
-    public init(configuration: SMTPConfiguration) throws(MailError) {
+    public init(configuration: SMTPConfiguration, bearer: (any BearerTokenSource)? = nil) throws(MailError) {
         _ = CurlGlobal.initialised
         guard let curl = curl_easy_init() else { throw .transient("could not create a libcurl handle") }
         self.configuration = configuration
         self.curl = curl
+        self.bearer = bearer
         try configure()
     }
 
@@ -40,6 +48,13 @@ public final class SMTPTransport: MailTransport {
     }
 
     public func send(_ mail: OutgoingMail) throws(MailError) -> DeliveryReceipt {
+        if let bearer {
+            let token = try bearer.token()
+            if token != currentToken {
+                try set(CURLOPT_XOAUTH2_BEARER, token)
+                currentToken = token
+            }
+        }
         transfer.begin(mail.data)
         var recipients: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(recipients) }
@@ -56,9 +71,9 @@ public final class SMTPTransport: MailTransport {
         try set(CURLOPT_MAIL_RCPT, pointer: nil)
         connectionsOpened += info(CURLINFO_NUM_CONNECTS)
         let code = info(CURLINFO_RESPONSE_CODE)
-        let reply = transfer.reply(withCode: code)
+        let (reply, stage) = transfer.reply(withCode: code)
         guard result == CURLE_OK else {
-            throw Self.classify(result, replyCode: code, reply: reply, curlMessage: transfer.errorMessage,
+            throw Self.classify(result, replyCode: code, reply: reply, stage: stage, curlMessage: transfer.errorMessage,
                                 context: "SMTP \(configuration.endpoint), message \(mail.messageID)")
         }
         return DeliveryReceipt(messageID: mail.messageID, recipients: mail.recipients.map(\.address),
@@ -69,24 +84,56 @@ public final class SMTPTransport: MailTransport {
     /// accepted as it is, so retrying only delays the dead letter; a 4xx reply, no
     /// connection, a timeout or a broken connection may clear up, so the message is retried.
     /// Curl errors that mean our own setup is wrong are permanent so they surface at once.
-    static func classify(_ result: CURLcode, replyCode: Int, reply: String?, curlMessage: String,
+    /// Replies about the sender rather than the message (``scope(replyCode:reply:stage:)``)
+    /// are transient: the same message goes once the relay takes the sender again.
+    static func classify(_ result: CURLcode, replyCode: Int, reply: String?, stage: SMTPStage?, curlMessage: String,
                          context: String) -> MailError {
         let detail = reply ?? curlMessage
-        switch replyCode {
-        case 500...599:
-            return .permanent("\(context) rejected: \(detail)", replyCode: replyCode)
-        case 400...499:
-            return .transient("\(context) deferred: \(detail)", replyCode: replyCode)
-        default:
-            break
+        if (400...599).contains(replyCode) {
+            let scope = scope(replyCode: replyCode, reply: reply, stage: stage)
+            if scope != .recipient {
+                return .transient("\(context) refused the sender (\(scope.rawValue)): \(detail)", replyCode: replyCode,
+                                  scope: scope)
+            }
+            return replyCode >= 500 ? .permanent("\(context) rejected: \(detail)", replyCode: replyCode)
+                : .transient("\(context) deferred: \(detail)", replyCode: replyCode)
         }
         let curlDetail = "\(curlMessage) (curl \(result.rawValue))"
+        if result == CURLE_LOGIN_DENIED {
+            return .transient("\(context) refused the login: \(curlDetail)", scope: .sender)
+        }
         switch result {
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_NOT_BUILT_IN,
             CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNKNOWN_OPTION:
             return .permanent("\(context) cannot be attempted: \(curlDetail)")
         default:
             return .transient("\(context) failed: \(curlDetail)")
+        }
+    }
+
+    /// Whom a 4xx/5xx reply is about, from its code, enhanced status code (RFC 3463), text and
+    /// the command it answered. The sender (every message would fail alike): 421 (closing),
+    /// 530/534/535/538/454 and x.7.x at AUTH or about authentication, 4.3.2 or 432 (Exchange:
+    /// too many concurrent sends), any refusal of the greeting, EHLO, AUTH or MAIL FROM. The
+    /// quota: `SubmissionQuota…` or 554 5.2.0 outside RCPT. Everything else (a RCPT reply such
+    /// as 550 5.1.1, a message refused after DATA) is about this recipient.
+    public static func scope(replyCode code: Int, reply: String?, stage: SMTPStage?) -> MailError.Scope {
+        let text = reply ?? ""
+        let words = text.split(separator: " ", maxSplits: 2).map(String.init)
+        let enhanced = words.count > 1 && words[1].split(separator: ".").count == 3 ? words[1] : ""
+        if text.localizedCaseInsensitiveContains("SubmissionQuota") || (code == 554 && enhanced == "5.2.0" && stage != .recipient) {
+            return .quota
+        }
+        if code == 421 || code == 432 || enhanced == "4.3.2" || [454, 530, 534, 535, 538].contains(code) {
+            return .sender
+        }
+        if enhanced.dropFirst(1).hasPrefix(".7.")
+            && (stage == .auth || stage == .mail || text.localizedCaseInsensitiveContains("authenticat")) {
+            return .sender
+        }
+        switch stage {
+        case .connect, .auth, .mail: return .sender
+        case .recipient, .data, .message, nil: return .recipient
         }
     }
 
@@ -104,7 +151,14 @@ public final class SMTPTransport: MailTransport {
         try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(configuration.connectTimeout))
         try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(configuration.timeout))
         if let username = configuration.username { try set(CURLOPT_USERNAME, username) }
-        if let password = configuration.password { try set(CURLOPT_PASSWORD, password) }
+        if bearer != nil {
+            guard configuration.username != nil else {
+                throw .permanent("XOAUTH2 needs the mailbox's user name (\(configuration.endpoint))")
+            }
+            try set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
+        } else if let password = configuration.password {
+            try set(CURLOPT_PASSWORD, password)
+        }
         try check(trust_curl_setopt_read_function(curl) { buffer, size, count, state in
             Unmanaged<TransferState>.fromOpaque(state!).takeUnretainedValue()
                 .read(into: buffer!, capacity: size * count)
@@ -114,9 +168,12 @@ public final class SMTPTransport: MailTransport {
         // callback keeps just the replies, so nothing reaches stderr.
         try set(CURLOPT_VERBOSE, 1)
         try check(trust_curl_setopt_debug_function(curl) { _, type, data, size, state in
-            if type == CURLINFO_HEADER_IN, let data {
-                Unmanaged<TransferState>.fromOpaque(state!).takeUnretainedValue()
-                    .noteReply(UnsafeRawBufferPointer(start: data, count: size))
+            guard let data else { return 0 }
+            let transfer = Unmanaged<TransferState>.fromOpaque(state!).takeUnretainedValue()
+            if type == CURLINFO_HEADER_IN {
+                transfer.noteReply(UnsafeRawBufferPointer(start: data, count: size))
+            } else if type == CURLINFO_HEADER_OUT {
+                transfer.noteCommand(UnsafeRawBufferPointer(start: data, count: size))
             }
             return 0
         })
@@ -158,14 +215,31 @@ private enum CurlGlobal {
     static let initialised: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 }
 
+/// The SMTP command a reply answered: what tells a refused sender from a refused recipient.
+public enum SMTPStage: Sendable, Equatable {
+    /// The greeting, EHLO or STARTTLS.
+    case connect
+    case auth
+    /// MAIL FROM.
+    case mail
+    /// RCPT TO.
+    case recipient
+    /// The DATA command itself.
+    case data
+    /// The end of the message's data.
+    case message
+}
+
 /// What curl's C callbacks reach through their user-data pointer: the bytes being uploaded,
-/// the server's recent reply lines and curl's error buffer. Owned by one transport.
+/// the server's recent reply lines (with the command each answered) and curl's error buffer.
+/// Owned by one transport.
 private final class TransferState {
     private var upload: [UInt8] = []
     private var offset = 0
     /// The last few reply lines: after a failure curl sends QUIT, so the reply that explains
     /// the failure is not the last one seen.
-    private var replies: [String] = []
+    private var replies: [(line: String, stage: SMTPStage)] = []
+    private var stage = SMTPStage.connect
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
 
     init() { errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE)) }
@@ -175,7 +249,23 @@ private final class TransferState {
         upload = data
         offset = 0
         replies.removeAll(keepingCapacity: true)
+        stage = .connect
         errorBuffer[0] = 0
+    }
+
+    /// Notes which command went out. Only the verb is looked at, so an AUTH continuation line
+    /// (credentials) is neither kept nor mistaken for a command.
+    func noteCommand(_ bytes: UnsafeRawBufferPointer) {
+        let verb = String(decoding: bytes.prefix(while: { $0 != 0x20 && $0 != 0x0D && $0 != 0x0A }).prefix(8),
+                          as: UTF8.self).uppercased()
+        switch verb {
+        case "EHLO", "HELO", "STARTTLS": stage = .connect
+        case "AUTH": stage = .auth
+        case "MAIL": stage = .mail
+        case "RCPT": stage = .recipient
+        case "DATA": stage = .data
+        default: break
+        }
     }
 
     var errorMessage: String { String(cString: errorBuffer) }
@@ -193,13 +283,16 @@ private final class TransferState {
     /// Records server reply lines, cleaned for logs (printable ASCII, at most 300 characters).
     func noteReply(_ bytes: UnsafeRawBufferPointer) {
         for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
-            replies.append(String(line.map { $0.isASCII && !$0.isWhitespace || $0 == " " ? $0 : "?" }.prefix(300)))
+            replies.append((String(line.map { $0.isASCII && !$0.isWhitespace || $0 == " " ? $0 : "?" }.prefix(300)), stage))
+            if line.hasPrefix("354") { stage = .message }
         }
         if replies.count > 8 { replies.removeFirst(replies.count - 8) }
     }
 
-    /// The latest reply line carrying `code`, the one curl based its result on.
-    func reply(withCode code: Int) -> String? {
-        replies.last { $0.hasPrefix("\(code) ") } ?? replies.last { $0.hasPrefix("\(code)") }
+    /// The latest reply line carrying `code`, the one curl based its result on, and the
+    /// command it answered.
+    func reply(withCode code: Int) -> (String?, SMTPStage?) {
+        let found = replies.last { $0.line.hasPrefix("\(code) ") } ?? replies.last { $0.line.hasPrefix("\(code)") }
+        return (found?.line, found?.stage)
     }
 }

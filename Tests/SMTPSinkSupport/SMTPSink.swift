@@ -24,6 +24,8 @@ public final class SMTPSink {
     public let replies: [String]
     /// The port it listens on (or holds); a restart keeps it.
     public private(set) var port: Int
+    /// With `oauth`: the loopback port of its OAuth 2.0 token endpoint (`POST /token`).
+    public private(set) var tokenPort: Int?
     private let command: [String]
     private var process: Process?
     private var stdin: Pipe?
@@ -32,11 +34,18 @@ public final class SMTPSink {
     /// as `<pid>-<n>.eml` with its envelope `<pid>-<n>.json`, so a restarted server never
     /// overwrites what the previous one received; every EHLO is appended to `sessions.log`.
     /// `replies` (`address=550`) make it answer RCPT for some addresses with a code.
-    public init(inbox: URL, port: Int = 0, replies: [String] = []) throws {
+    ///
+    /// Authentication (AUTH offered in clear, required before MAIL): `logins` (`user:password`)
+    /// for AUTH LOGIN/PLAIN; `oauth` runs a token endpoint for the client-credentials grant of
+    /// `client:secret` (on ``tokenPort``) whose tokens, valid `tokenLifetime` seconds, it takes
+    /// for AUTH XOAUTH2. Every AUTH is logged (``authLog()``).
+    public init(inbox: URL, port: Int = 0, replies: [String] = [], logins: [String] = [], oauth: String? = nil,
+                tokenLifetime: Int = 3600) throws {
         self.inbox = inbox
         self.replies = replies
         self.port = port
-        command = ["serve", inbox.path] + replies.flatMap { ["--reply", $0] }
+        command = ["serve", inbox.path] + replies.flatMap { ["--reply", $0] } + logins.flatMap { ["--login", $0] }
+            + (oauth.map { ["--oauth", $0, "--token-lifetime", String(tokenLifetime)] } ?? [])
         try start()
     }
 
@@ -56,19 +65,22 @@ public final class SMTPSink {
         process.standardInput = stdin
         process.standardOutput = stdout
         try process.run()
+        let lines = command.contains("--oauth") ? 2 : 1
         var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
+        while line.filter({ $0 == UInt8(ascii: "\n") }).count < lines {
             let chunk = stdout.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             line += chunk
         }
-        guard let bound = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let ports = String(decoding: line, as: UTF8.self).split(separator: "\n").compactMap { Int($0) }
+        guard ports.count == lines, let bound = ports.first
         else {
             process.terminate()
             process.waitUntilExit()
             throw SinkError(message: "scripts/smtp-sink \(command.joined(separator: " ")) printed no port")
         }
         port = bound
+        tokenPort = lines == 2 ? ports[1] : nil
         self.process = process
         self.stdin = stdin
     }
@@ -100,6 +112,42 @@ public final class SMTPSink {
 
     /// Messages accepted so far.
     public var received: Int { names.count }
+
+    /// Makes the server answer every AUTH, MAIL or DATA (`stage`) with `reply` from its next
+    /// command on, or behave normally again with nil: a relay broken and fixed while running.
+    public func answer(_ stage: String, with reply: String?) throws {
+        guard let inbox else { return }
+        let file = inbox.appendingPathComponent("answers.json")
+        var answers = (try? JSONSerialization.jsonObject(with: Data(contentsOf: file))) as? [String: String] ?? [:]
+        answers[stage] = reply
+        let temporary = inbox.appendingPathComponent(".answers.json.tmp")
+        try JSONSerialization.data(withJSONObject: answers).write(to: temporary)
+        _ = rename(temporary.path, file.path)
+    }
+
+    /// One line per AUTH tried: `MECHANISM user ok|expired|unknown|refused`.
+    public func authLog() -> [String] { lines("auth.log") }
+
+    /// One line per token its endpoint issued: `issued TOKEN LIFETIME`.
+    public func tokensIssued() -> [String] { lines("tokens.log") }
+
+    private func lines(_ name: String) -> [String] {
+        guard let inbox, let text = try? String(contentsOf: inbox.appendingPathComponent(name), encoding: .utf8)
+        else { return [] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Every accepted message's arrival (seconds since 1970, the server's clock), envelope
+    /// recipient and AUTH identity (`XOAUTH2 user`, nil unauthenticated), in arrival order.
+    public func arrivals() throws -> [(at: Double, recipient: String, auth: String?)] {
+        guard let inbox else { return [] }
+        return try names.map { name in
+            let data = try Data(contentsOf: inbox.appendingPathComponent(name + ".json"))
+            let envelope = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            return (envelope["received_at"] as? Double ?? 0, (envelope["rcpt_tos"] as? [String])?.first?.lowercased() ?? "",
+                    envelope["auth"] as? String)
+        }.sorted { $0.at < $1.at }
+    }
 
     /// Messages accepted per envelope recipient (lower-cased), read from the envelopes alone.
     public func receivedCounts() throws -> [String: Int] {

@@ -39,7 +39,7 @@ struct NewsletterHandlerTests {
             "no-author": "newsletter item: author is missing",
             "http-link": "newsletter item: body \"http://e.org\" is a plain http:// address; only https:// links are allowed",
             "bad-date": "newsletter.assemble: issue_date \"2021-02-30\" is not a real calendar date (expected YYYY-MM-DD)",
-            "bad-key": "routing key \"newsletter.publish\" is not a newsletter message (expected newsletter.item or newsletter.assemble)",
+            "bad-key": "routing key \"newsletter.publish\" is not a newsletter message (expected newsletter.item, newsletter.assemble or newsletter.preview)",
         ])
         #expect(try run.count("SELECT count(*) FROM newsletter_items") == 1)
     }

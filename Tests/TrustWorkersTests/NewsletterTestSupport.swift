@@ -30,10 +30,11 @@ final class NewsletterRun: @unchecked Sendable {
     private var delivery: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
     /// The worker's clock: nil is the real one; a test of the cut-off sets the day it plays.
     let now = LockedBox<Date?>(nil)
+    private var preview: (shutdown: ShutdownSignal, finished: DispatchSemaphore)?
 
     /// `recipients` people from the generator, plus two leavers; nil: the repository's
     /// Config/directory.csv (1,049 active people).
-    init(recipients count: Int?) throws {
+    init(recipients count: Int?, editor: NewsletterEditorConfig = NewsletterEditorConfig()) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("news-\(UUID().uuidString)")
         configDirectory = root.appendingPathComponent("Config")
         varDirectory = root.appendingPathComponent("var")
@@ -59,7 +60,7 @@ final class NewsletterRun: @unchecked Sendable {
         let trust = try TrustConfig(directory: configDirectory.path)
         recipients = try trust.loadDirectory().active
         setup = NewsletterSetup(trust: trust, newsletter: try NewsletterConfig.load(contentsOf: trust.file(NewsletterConfig.fileName)),
-                                varDirectory: varDirectory)
+                                editor: editor, varDirectory: varDirectory)
     }
 
     static var brokerURL: String { ProcessInfo.processInfo.environment["TRUST_AMQP_URL"] ?? BrokerEndpoint.defaultURL }
@@ -109,22 +110,24 @@ final class NewsletterRun: @unchecked Sendable {
         self.worker = (shutdown, finished)
     }
 
-    /// Starts the delivery engine sending to `smtpPort` (nil: the outbox directory).
-    func startDelivery(smtpPort: Int?, chunkSize: Int = 1) throws {
+    /// Starts the delivery engine sending to `smtpPort` (nil: the outbox directory), or through
+    /// `transport` when given; `pacing` and `now` as the engine's.
+    func startDelivery(smtpPort: Int?, chunkSize: Int = 1, pacing: RelayLimits = .unlimited,
+                       now: @escaping @Sendable () -> Date = Settings.clock(fixed: nil),
+                       transport: (@Sendable () throws -> any MailTransport)? = nil) throws {
         let outbox = setup.outboxDirectory
         let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
         let engine = NewsletterService.delivery(
             setup: setup, databasePath: db,
-            options: DeliveryOptions(chunkSize: chunkSize, idleWait: 0.1, outage: Backoff(base: 0.1, cap: 0.5)),
+            options: DeliveryOptions(chunkSize: chunkSize, idleWait: 0.1, outage: Backoff(base: 0.1, cap: 0.5),
+                                     pacing: pacing, senderRefusal: Backoff(base: 0.2, cap: 0.5)),
             brokers: [try BrokerEndpoint(url: Self.brokerURL)], announceOn: topology.eventsExchange,
-            now: Settings.clock(fixed: nil), log: Log(component: "newsletter-test.delivery", minimum: .warn),
+            now: now, log: Log(component: "newsletter-test.delivery", minimum: .warn),
             shutdown: shutdown
         ) {
+            if let transport { return try transport() }
             guard let smtpPort else { return try OutboxTransport(directory: outbox) }
-            var configuration = SMTPConfiguration(host: "127.0.0.1", port: smtpPort)
-            configuration.connectTimeout = .seconds(2)
-            configuration.timeout = .seconds(10)
-            return try SMTPTransport(configuration: configuration)
+            return try SMTPTransport(configuration: NewsletterRun.smtp(smtpPort))
         }
         Thread.detachNewThread {
             do { try engine.run() } catch { Issue.record("delivery stopped: \(error)") }
@@ -133,7 +136,41 @@ final class NewsletterRun: @unchecked Sendable {
         delivery = (shutdown, finished)
     }
 
+    /// The loopback relay at `port`, with short timeouts; `username`/`password` for AUTH.
+    static func smtp(_ port: Int, username: String? = nil, password: String? = nil) -> SMTPConfiguration {
+        var configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: username, password: password)
+        configuration.connectTimeout = .seconds(2)
+        configuration.timeout = .seconds(10)
+        return configuration
+    }
+
+    /// Runs `body` on a writable connection, as `trustctl` does.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        let d = try Database(path: db)
+        defer { d.close() }
+        return try body(d)
+    }
+
+    /// Starts the preview copies' delivery engine sending to `smtpPort`; stopped by ``stop()``.
+    func startPreviewDelivery(smtpPort: Int) {
+        let shutdown = ShutdownSignal(), finished = DispatchSemaphore(value: 0)
+        let engine = NewsletterService.previewDelivery(
+            setup: setup, databasePath: db, options: DeliveryOptions(idleWait: 0.1), now: Settings.clock(fixed: nil),
+            log: Log(component: "newsletter-test.preview", minimum: .warn), shutdown: shutdown
+        ) { try SMTPTransport(configuration: NewsletterRun.smtp(smtpPort)) }
+        Thread.detachNewThread {
+            do { try engine.run() } catch { Issue.record("preview delivery stopped: \(error)") }
+            finished.signal()
+        }
+        preview = (shutdown, finished)
+    }
+
     func stop() {
+        if let preview {
+            preview.shutdown.request()
+            #expect(preview.finished.wait(timeout: .now() + 15) == .success, "preview engine did not stop")
+        }
+        preview = nil
         if let worker {
             worker.shutdown.request()
             #expect(worker.finished.wait(timeout: .now() + 15) == .success, "worker did not stop")

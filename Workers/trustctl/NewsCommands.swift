@@ -20,7 +20,14 @@ enum NewsCommands {
                                     is printed under "Since the last issue"
               news assemble [--date YYYY-MM-DD]
                                     assemble an issue now (default: the latest scheduled date)
-              news issues [--json]  issues with items, recipients, sent, failed, pending
+              news issues [--json]  issues with state, items, recipients, sent, failed, pending,
+                                    cancelled and the estimated finish at the relay's pace
+              news approve|pause|resume|cancel N
+                                    the editor's controls over issue N; the sender honours them
+                                    from its next message, and never sends anyone twice
+              news preview [--to ADDRESS[,ADDRESS…]] [ADDRESS…]
+                                    send the next issue as it stands now to the preview list
+                                    (newsletter.json editor.preview_to) or to --to addresses
             """,
         commands: ["news": news])
 
@@ -29,8 +36,12 @@ enum NewsCommands {
         case "add": try add(args, settings)
         case "assemble": try assemble(args, settings)
         case "issues": try issues(args, settings)
+        case "preview": try preview(args, settings)
+        case let verb? where NewsletterControls.Action(rawValue: verb) != nil:
+            try control(NewsletterControls.Action(rawValue: verb)!, args, settings)
         case let other:
-            throw InputError("news needs add, assemble or issues\(other.map { " (not \"\($0)\")" } ?? "")")
+            throw InputError("news needs add, assemble, issues, preview, approve, pause, resume or cancel"
+                + "\(other.map { " (not \"\($0)\")" } ?? "")")
         }
     }
 
@@ -106,7 +117,11 @@ enum NewsCommands {
         if FileManager.default.fileExists(atPath: settings.databasePath) {
             let db = try Database(path: settings.databasePath, readOnly: true)
             defer { db.close() }
-            summaries = try NewsletterIssueSummary.all(in: db)
+            let setup = try NewsletterSetup(settings: settings)
+            summaries = try NewsletterProgress.withEstimates(
+                try NewsletterIssueSummary.all(in: db), sender: setup.newsletter.sender.address,
+                limits: try RelaySetup(settings: settings, outboxDirectory: setup.outboxDirectory).limits,
+                in: db, now: settings.clock())
         }
         if args.flag("json") {
             let encoder = JSONEncoder()
@@ -118,20 +133,64 @@ enum NewsCommands {
             print("no issues yet")
             return
         }
-        let rows = [["issue", "date", "items", "recipients", "sent", "failed", "pending", "archive"]]
-            + summaries.map { s in
-                [String(s.number), s.issueDate, String(s.items), String(s.recipients), String(s.sent), String(s.failed),
-                 String(s.pending), s.archive]
-            }
-        let widths = (0..<7).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let header = ["issue", "date", "state", "items", "recipients", "sent", "failed", "pending", "cancelled", "progress",
+                      "finish (est.)", "archive"]
+        let rows: [[String]] = [header] + summaries.map(row)
+        let columns = rows[0].count - 1
+        let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            let padded = zip(row.prefix(7), widths).enumerated().map { index, pair in
+            let padded = zip(row.prefix(columns), widths).enumerated().map { index, pair in
                 let (cell, width) = pair
                 let pad = String(repeating: " ", count: width - cell.count)
-                return index == 1 ? cell + pad : pad + cell
+                return [1, 2, 10].contains(index) ? cell + pad : pad + cell
             }
-            print((padded + [row[7]]).joined(separator: "  "))
+            print((padded + [row[columns]]).joined(separator: "  "))
         }
+    }
+
+    /// One issue's line: the counts, how far it has got, and when it should finish.
+    private static func row(_ s: NewsletterIssueSummary) -> [String] {
+        let done = s.sent + s.failed + s.cancelled
+        let progress = s.recipients == 0 ? "-" : "\(100 * done / s.recipients)%"
+        let finish = s.estimatedFinish.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "-"
+        let counts = [s.items, s.recipients, s.sent, s.failed, s.pending, s.cancelled].map(String.init)
+        return [String(s.number), s.issueDate, s.state.replacingOccurrences(of: "_", with: " ")] + counts
+            + [progress, finish, s.archive]
+    }
+
+    /// `news approve|pause|resume|cancel N`: written straight to the store the sender reads.
+    private static func control(_ action: NewsletterControls.Action, _ args: Arguments, _ settings: Settings) throws {
+        try args.allowOnly([])
+        let text = args.positionals.dropFirst(2).first ?? ""
+        guard let number = Int(text), number >= 1 else {
+            throw InputError("news \(action.rawValue) needs an issue number (see trustctl news issues)"
+                + (text.isEmpty ? "" : ", not \"\(text)\""))
+        }
+        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
+            throw InputError("there is no issue \(number) (no database at \(settings.databasePath))")
+        }
+        let db = try Database(path: settings.databasePath)
+        defer { db.close() }
+        print(try NewsletterControls.apply(action, issue: number, in: db, at: settings.clock()))
+    }
+
+    /// `news preview [--to ADDRESS…]`: the newsletter worker renders the next issue as it
+    /// stands and its delivery engine sends it to the preview list.
+    private static func preview(_ args: Arguments, _ settings: Settings) throws {
+        try args.allowOnly(["to"])
+        let setup = try NewsletterSetup(settings: settings)
+        let given = (args.option("to").map { $0.split(separator: ",").map(String.init) } ?? [])
+            + args.positionals.dropFirst(2)
+        let to = given.isEmpty ? setup.editor.previewTo : given
+        guard !to.isEmpty else {
+            throw InputError("news preview needs --to ADDRESS or a preview list (newsletter.json editor.preview_to)")
+        }
+        for address in to where !MailAddress.isValid(address) {
+            throw InputError("--to \"\(address)\" is not a plain e-mail address (name@domain)")
+        }
+        let message = NewsletterIntake.preview(to: to, topology: settings.topology)
+        try publish(message, settings)
+        print("asked for a preview of the next issue to \(to.joined(separator: ", "))")
     }
 
     private static func publish(_ message: OutgoingMessage, _ settings: Settings) throws {

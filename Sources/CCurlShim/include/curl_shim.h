@@ -9,4 +9,5 @@ CURLcode trust_curl_getinfo_long(CURL *curl, CURLINFO info, long *value);
 /* Callbacks get their own typed setters so Swift passes a C function pointer, not a cast. */
 CURLcode trust_curl_setopt_read_function(CURL *curl, curl_read_callback callback);
 CURLcode trust_curl_setopt_debug_function(CURL *curl, curl_debug_callback callback);
+CURLcode trust_curl_setopt_write_function(CURL *curl, curl_write_callback callback);
 #endif

@@ -23,7 +23,7 @@ public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// SMTP limits the path to 254 octets and the local part to 64 (RFC 5321 §4.5.3.1).
-    static func isValid(_ address: String) -> Bool {
+    public static func isValid(_ address: String) -> Bool {
         let parts = address.utf8.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
         guard address.utf8.count <= 254, parts.count == 2, parts[0].count <= 64 else { return false }
         return isDotAtom(parts[0]) && isDomain(parts[1])

@@ -9,12 +9,12 @@ import WorkerKit
 public enum DataDropService {
     public static let queue = "datadrop.ingest"
 
-    /// Throws for a bad config or `TRUST_SMTP_URL`, so the process stops at start.
+    /// Throws for a bad config, `TRUST_SMTP_URL` or `Config/mail.json`, so the process stops at start.
     public static func services(settings: Settings, shutdown: ShutdownSignal, log: Log) throws -> [any Service] {
         let config = try TrustConfig(directory: settings.configDirectory)
-        let outbox = URL(fileURLWithPath: settings.varDirectory).appendingPathComponent("outbox")
-        let smtp = settings.smtpURL
-        _ = try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
+        let relay = try RelaySetup(settings: settings,
+                                   outboxDirectory: URL(fileURLWithPath: settings.varDirectory).appendingPathComponent("outbox"))
+        _ = try relay.makeTransport()
         // A batch can hold many academies' files; 32 MiB of page cache keeps a batch of thirty
         // 4,000-pupil files from spilling to the log before its commit.
         let options = settings.workerOptions(name: "datadrop-worker", queue: queue, topology: settings.topology,
@@ -22,10 +22,8 @@ public enum DataDropService {
         return [
             Worker(options: options, settings: settings, log: log, shutdown: shutdown) { try DataDropHandler(settings: settings) },
             delivery(sender: config.drops.mail.sender, databasePath: settings.databasePath,
-                     options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1), now: settings.clock,
-                     log: log.child("delivery"), shutdown: shutdown) {
-                try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
-            },
+                     options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1, pacing: relay.limits),
+                     now: settings.clock, log: log.child("delivery"), shutdown: shutdown) { try relay.makeTransport() },
         ]
     }
 

@@ -97,12 +97,10 @@ struct DropNoticeDeliveries: DeliveryKind {
 
     func record(_ outcomes: [(Row, DeliveryOutcome)], at now: Date, in db: Database) throws {
         for (row, outcome) in outcomes {
-            let (status, reply, retryAt) = outcome.columns
             try db.execute("""
-                UPDATE drop_notice_deliveries SET status = ?, attempts = ?, reply = ?, next_attempt_at = ?, updated_at = ?
+                UPDATE drop_notice_deliveries SET \(DeliveryOutcome.ledgerUpdate)
                 WHERE notice_id = ? AND email = ? AND status = 'pending'
-                """, [.text(status), .int(row.attempts + 1), .text(reply), .optional(retryAt.map(Timestamp.string)),
-                      .text(Timestamp.string(now)), .text(row.notice), .text(row.email)])
+                """, outcome.ledgerValues(attempts: row.attempts, at: now) + [.text(row.notice), .text(row.email)])
         }
     }
 

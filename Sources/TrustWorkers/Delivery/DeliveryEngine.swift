@@ -1,6 +1,7 @@
 import Foundation
 import Mail
 import Store
+import TrustDomain
 import WorkerKit
 
 /// How a delivery engine paces itself, for every kind of mail; the defaults suit one relay and
@@ -20,14 +21,22 @@ public struct DeliveryOptions: Sendable {
     public var deferral: Backoff
     /// Deferrals after which a recipient is failed, with the server's last reply.
     public var maxDeferrals: Int
+    /// The relay's limits per sending mailbox (`mail.json`); unlimited by default.
+    public var pacing: RelayLimits
+    /// Backoff while the relay refuses the sender (authentication, throttling): the whole
+    /// engine pauses, nobody's row changes. A spent daily quota waits for the next day instead.
+    public var senderRefusal: Backoff
 
     public init(chunkSize: Int = 1, idleWait: Double = 0.25, outage: Backoff = Backoff(base: 0.5, cap: 30),
-                deferral: Backoff = Backoff(base: 60, cap: 3_600), maxDeferrals: Int = 8) {
+                deferral: Backoff = Backoff(base: 60, cap: 3_600), maxDeferrals: Int = 8,
+                pacing: RelayLimits = .unlimited, senderRefusal: Backoff = Backoff(base: 60, cap: 1_800)) {
         self.chunkSize = max(1, chunkSize)
         self.idleWait = idleWait
         self.outage = outage
         self.deferral = deferral
         self.maxDeferrals = max(1, maxDeferrals)
+        self.pacing = pacing
+        self.senderRefusal = senderRefusal
     }
 }
 
@@ -55,11 +64,14 @@ enum DeliveryOutcome: Equatable {
     /// Deferred by the server (4xx): tried again from `until`.
     case deferred(String, until: Date)
 
-    /// The one reading of a failed send. Without a reply code (refused, timed out, connection
-    /// lost, or the transport's own set-up) the relay is the problem and every recipient would
-    /// fail alike: nil, so the engine pauses and the row stays as it is. A 5xx reply fails
-    /// this recipient; a 4xx defers it with backoff, and fails it after `maxDeferrals`.
+    /// The one reading of a failed send. Unless the failure is about this recipient (its
+    /// scope), every recipient would fail alike: without a reply code (refused, timed out,
+    /// connection lost, the transport's own set-up) or with a reply about the sender
+    /// (authentication, throttling, quota). Then nil: the engine pauses and the row stays as
+    /// it is. A 5xx reply about the recipient fails it; a 4xx defers it with backoff, and
+    /// fails it after `maxDeferrals`.
     init?(failure error: MailError, attempts: Int, at now: Date, options: DeliveryOptions) {
+        guard error.scope == .recipient else { return nil }
         switch error.replyCode {
         case .some(500...599):
             self = .failed(error.message)
@@ -70,6 +82,24 @@ enum DeliveryOutcome: Equatable {
         default:
             return nil
         }
+    }
+}
+
+extension DeliveryOutcome {
+    /// `SET` clause shared by the `pending | sent | failed` ledgers; bind ``ledgerValues``.
+    static let ledgerUpdate = "status = ?, attempts = ?, reply = ?, next_attempt_at = ?, updated_at = ?"
+
+    /// The values for ``ledgerUpdate``: the row's new status, attempts, the reply or reason,
+    /// when a deferred row may be tried again, and `now`.
+    func ledgerValues(attempts: Int, at now: Date) -> [SQLValue] {
+        let (status, reply, retryAt): (String, String, Date?) =
+            switch self {
+            case .sent(let reply): ("sent", reply, nil)
+            case .failed(let reason), .skipped(let reason): ("failed", reason, nil)
+            case .deferred(let reason, let until): ("pending", reason, until)
+            }
+        return [.text(status), .int(attempts + 1), .text(reply), .optional(retryAt.map(Timestamp.string)),
+                .text(Timestamp.string(now))]
     }
 }
 
@@ -117,6 +147,8 @@ final class DeliveryEngine<Kind: DeliveryKind>: Service, @unchecked Sendable {
     private let announcer: DeliveryAnnouncer?
     private let now: @Sendable () -> Date
     private let log: Log
+    /// When old `relay_sends` rows are next deleted (hourly, with a commit).
+    private var nextPrune = ContinuousClock.now
 
     /// Runs (on its own thread, as a ``Service``) until `shutdown` is requested.
     init(kind: Kind, databasePath: String, options: DeliveryOptions,
@@ -154,10 +186,24 @@ final class DeliveryEngine<Kind: DeliveryKind>: Service, @unchecked Sendable {
         while !stop.isRequested {
             var wait = 0.0
             do {
+                if let paused = try DeliveryPause.current(kind: kind.name, in: db), now() < paused.resumeAt {
+                    // Waits on the engine's clock in short slices: a resumed sender or an
+                    // operator's change of clock (tests, demos) is seen within idleWait.
+                    announce(db)
+                    if pause(options.idleWait, stop) { break }
+                    continue
+                }
                 let current = try transport ?? makeTransport()
                 transport = current
-                if try !round(db, transport: current, stop: stop) { wait = options.idleWait }
+                switch try round(db, transport: current, stop: stop) {
+                case .idle: wait = options.idleWait
+                case .worked: break
+                case .paced(let until): wait = min(max(0.001, until.timeIntervalSince(now())), options.idleWait)
+                }
                 failures = 0
+            } catch let refusal as SenderRefusal {
+                transport = nil  // new credentials or tokens on the next connection
+                do { try recordPause(refusal, db) } catch { log.warn("cannot record the sender's pause", ["error": error]) }
             } catch {
                 if error is DeliveryOutage { transport = nil }  // a fresh connection next time
                 wait = options.outage.delay(attempt: failures)
@@ -171,17 +217,51 @@ final class DeliveryEngine<Kind: DeliveryKind>: Service, @unchecked Sendable {
         log.info("delivery stopped")
     }
 
+    private enum RoundResult {
+        /// Nothing was due.
+        case idle
+        case worked
+        /// The relay's limits allow the next message at this instant, and nothing was sent.
+        case paced(Date)
+    }
+
+    /// Pauses the whole engine for a sender-level refusal: a spent quota until the next day
+    /// (UTC midnight, or an hour when that is sooner than an hour away), anything else with
+    /// the sender backoff. The first refusal of an episode inserts the row, whose
+    /// `delivery.paused` event is then announced once; later ones only move `resume_at`.
+    private func recordPause(_ refusal: SenderRefusal, _ db: Database) throws {
+        let at = now()
+        let previous = try DeliveryPause.current(kind: kind.name, in: db)
+        let attempts = (previous?.attempts ?? 0) + 1
+        let resumeAt: Date
+        if refusal.error.scope == .quota {
+            resumeAt = max(DeliveryPause.nextUTCMidnight(after: at), at.addingTimeInterval(3_600))
+        } else {
+            resumeAt = at.addingTimeInterval(options.senderRefusal.delay(attempt: attempts - 1))
+        }
+        let pause = DeliveryPause(kind: kind.name, sender: refusal.sender, reason: refusal.error.scope == .quota ? "quota" : "sender",
+                                  reply: refusal.error.message, pausedAt: previous?.pausedAt ?? at, resumeAt: resumeAt,
+                                  attempts: attempts)
+        try db.transaction { try pause.save(in: db) }
+        log.warn(previous == nil ? "the relay refuses the sender; every delivery paused, none failed"
+                    : "the relay still refuses the sender; deliveries stay paused",
+                 ["sender": refusal.sender, "reason": pause.reason, "reply": refusal.error.message,
+                  "resume_at": Timestamp.string(resumeAt), "attempt": attempts])
+    }
+
     /// Sends up to one chunk and commits its outcomes: the unit a crash can repeat. Stops early
-    /// on `stop`, or on an outage, which it throws after committing what was tried. False when
-    /// nothing was due.
-    private func round(_ db: Database, transport: any MailTransport, stop: ShutdownSignal) throws -> Bool {
+    /// on `stop`, when the relay's limits say wait, or on an outage or a refused sender, which
+    /// it throws after committing what was tried.
+    private func round(_ db: Database, transport: any MailTransport, stop: ShutdownSignal) throws -> RoundResult {
         let rows = try kind.due(at: now(), limit: options.chunkSize, in: db)
         guard !rows.isEmpty else {
             try kind.settle(at: now(), in: db)
-            return false
+            return .idle
         }
         var outcomes: [(Kind.Row, DeliveryOutcome)] = []
-        var outage: MailError?
+        var sends: [(sender: String, send: RelaySend)] = []
+        var failure: (any Error)?
+        var pacedUntil: Date?
         do {
             rows: for row in rows {
                 if stop.isRequested { break }
@@ -189,14 +269,21 @@ final class DeliveryEngine<Kind: DeliveryKind>: Service, @unchecked Sendable {
                 case .skip(let reason): outcomes.append((row, .skipped(reason)))
                 case .fail(let reason): outcomes.append((row, .failed(reason)))
                 case .send(let mail):
+                    let sender = mail.sender.address.lowercased()
+                    if let until = try nextSend(sender, recipients: mail.recipients.count, db), until > now() {
+                        pacedUntil = until
+                        break rows
+                    }
                     do {
                         let receipt = try transport.send(mail)
                         outcomes.append((row, .sent(reply: receipt.reply ?? receipt.destination)))
+                        sends.append((sender, RelaySend(at: now(), recipients: mail.recipients.count)))
                     } catch {
                         guard let outcome = DeliveryOutcome(failure: error, attempts: row.attempts, at: now(),
                                                             options: options)
                         else {
-                            outage = error
+                            failure = error.scope == .relay ? DeliveryOutage(error: error) as any Error
+                                : SenderRefusal(error: error, sender: sender)
                             break rows
                         }
                         if case .deferred = outcome { log.info("delivery deferred", ["reply": error.message]) }
@@ -205,26 +292,57 @@ final class DeliveryEngine<Kind: DeliveryKind>: Service, @unchecked Sendable {
                 }
             }
         } catch {
-            try commit(outcomes, db, stop)  // the e-mails already handed over must not go again
+            try commit(outcomes, sends, db, stop)  // the e-mails already handed over must not go again
             throw error
         }
-        try commit(outcomes, db, stop)
-        if let outage { throw DeliveryOutage(error: outage) }
-        return true
+        try commit(outcomes, sends, db, stop)
+        if let failure { throw failure }
+        if let pacedUntil, outcomes.isEmpty { return .paced(pacedUntil) }
+        return .worked
+    }
+
+    /// When the relay's limits let `sender` send next, from the history every engine on this
+    /// database shares; nil without limits. The day's rows are read only when the day's sum
+    /// says they matter.
+    private func nextSend(_ sender: String, recipients: Int, _ db: Database) throws -> Date? {
+        guard options.pacing != .unlimited else { return nil }
+        let at = now()
+        func history(since: Date) throws -> [RelaySend] {
+            try db.query("SELECT sent_at_ms, recipients FROM relay_sends WHERE sender = ? AND sent_at_ms > ?",
+                         [.text(sender), .integer(RelaySendLog.milliseconds(since))]).map {
+                RelaySend(at: RelaySendLog.date($0.int64("sent_at_ms") ?? 0), recipients: $0.int("recipients") ?? 1)
+            }
+        }
+        var recent = try history(since: at.addingTimeInterval(-RelayPacer.minute))
+        if let perDay = options.pacing.recipientsPerDay,
+           try RelaySendLog.recipients(sender, since: at.addingTimeInterval(-RelayPacer.day), in: db) + recipients > perDay {
+            recent = try history(since: at.addingTimeInterval(-RelayPacer.day))
+        }
+        return RelayPacer(limits: options.pacing).nextSend(recipients: recipients, history: recent, now: at)
     }
 
     /// Outcomes must reach the store: each sent one stands for an e-mail handed over, and
-    /// losing it would send that e-mail again. A busy store is waited out, not skipped.
-    private func commit(_ outcomes: [(Kind.Row, DeliveryOutcome)], _ db: Database, _ stop: ShutdownSignal) throws {
+    /// losing it would send that e-mail again. A busy store is waited out, not skipped. The
+    /// relay's history is written with them, and a message accepted ends a sender's pause.
+    private func commit(_ outcomes: [(Kind.Row, DeliveryOutcome)], _ sends: [(sender: String, send: RelaySend)],
+                        _ db: Database, _ stop: ShutdownSignal) throws {
         guard !outcomes.isEmpty else { return }
         var attempt = 0
         while true {
             do {
-                try db.transaction {
+                let resumed = try db.transaction {
                     let at = now()
                     try kind.record(outcomes, at: at, in: db)
                     try kind.settle(at: at, in: db)
+                    for (sender, send) in sends { try RelaySendLog.append(sender: sender, kind: kind.name, send, in: db) }
+                    if sends.isEmpty { return false }
+                    if ContinuousClock.now >= nextPrune {
+                        try RelaySendLog.prune(before: at.addingTimeInterval(-2 * RelayPacer.day), in: db)
+                        nextPrune = .now + .seconds(3_600)
+                    }
+                    return try DeliveryPause.clear(kind: kind.name, in: db)
                 }
+                if resumed { log.info("the relay accepts the sender again; deliveries resumed") }
                 return
             } catch let error as StoreError where error.isTransient && !stop.isRequested {
                 let delay = options.outage.delay(attempt: attempt)
@@ -240,6 +358,12 @@ final class DeliveryEngine<Kind: DeliveryKind>: Service, @unchecked Sendable {
     private func announce(_ db: Database) {
         guard let announcer, announcer.isReady else { return }
         do {
+            if let paused = try DeliveryPause.current(kind: kind.name, in: db), paused.announcedAt == nil {
+                let event = paused.event
+                guard announcer.publish([event], at: now()) else { return }
+                try db.transaction { try DeliveryPause.markAnnounced(kind: kind.name, at: now(), in: db) }
+                log.info(event.routingKey, ["id": event.messageID, "summary": String(decoding: event.body, as: UTF8.self)])
+            }
             let settled = try kind.unannounced(in: db)
             guard !settled.isEmpty else { return }
             let events = settled.map { kind.event(for: $0) }
@@ -296,5 +420,13 @@ final class DeliveryEngine<Kind: DeliveryKind>: Service, @unchecked Sendable {
 /// The relay could not be reached: nobody's row was changed and the engine backs off whole.
 struct DeliveryOutage: Error, CustomStringConvertible {
     let error: MailError
+    var description: String { error.message }
+}
+
+/// The relay refused the sender (authentication, throttling, quota): nobody's row was changed
+/// and the engine pauses whole.
+struct SenderRefusal: Error, CustomStringConvertible {
+    let error: MailError
+    let sender: String
     var description: String { error.message }
 }

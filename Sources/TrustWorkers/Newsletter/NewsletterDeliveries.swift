@@ -27,10 +27,13 @@ struct NewsletterDeliveries: DeliveryKind {
     var name: String { "newsletter" }
 
     func due(at now: Date, limit: Int, in db: Database) throws -> [Row] {
+        // Only issues being sent: an issue awaiting approval, paused or cancelled by the editor
+        // is left alone from the next round (one chunk) on.
         try db.query("""
-            SELECT issue_number, email, name, affiliation, roles, attempts FROM newsletter_deliveries
-            WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-            ORDER BY issue_number, email LIMIT ?
+            SELECT d.issue_number, d.email, d.name, d.affiliation, d.roles, d.attempts FROM newsletter_deliveries d
+            JOIN newsletter_issues i ON i.number = d.issue_number AND i.state = 'sending'
+            WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
+            ORDER BY d.issue_number, d.email LIMIT ?
             """, [.text(Timestamp.string(now)), .int(limit)]).map { row in
             Row(issue: row.int("issue_number") ?? 0, email: row.string("email") ?? "", name: row.string("name") ?? "",
                 affiliation: row.string("affiliation") ?? "", roles: row.string("roles") ?? "",
@@ -58,12 +61,13 @@ struct NewsletterDeliveries: DeliveryKind {
 
     func record(_ outcomes: [(Row, DeliveryOutcome)], at now: Date, in db: Database) throws {
         for (row, outcome) in outcomes {
-            let (status, reply, retryAt) = outcome.columns
+            // A copy the server accepted is recorded as sent even if the editor cancelled the
+            // issue while it was in flight: it did go.
+            let sent: Bool = if case .sent = outcome { true } else { false }
             try db.execute("""
-                UPDATE newsletter_deliveries SET status = ?, attempts = ?, reply = ?, next_attempt_at = ?, updated_at = ?
-                WHERE issue_number = ? AND email = ? AND status = 'pending'
-                """, [.text(status), .int(row.attempts + 1), .text(reply), .optional(retryAt.map(Timestamp.string)),
-                      .text(Timestamp.string(now)), .int(row.issue), .text(row.email)])
+                UPDATE newsletter_deliveries SET \(DeliveryOutcome.ledgerUpdate)
+                WHERE issue_number = ? AND email = ? AND (status = 'pending' OR (? AND status = 'cancelled'))
+                """, outcome.ledgerValues(attempts: row.attempts, at: now) + [.int(row.issue), .text(row.email), .bool(sent)])
         }
     }
 
@@ -86,7 +90,7 @@ struct NewsletterDeliveries: DeliveryKind {
     func event(for summary: NewsletterIssueSummary) -> DeliveryEvent {
         let body: [String: Any] = [
             "issue": summary.number, "issue_date": summary.issueDate, "recipients": summary.recipients,
-            "sent": summary.sent, "failed": summary.failed, "items": summary.items,
+            "sent": summary.sent, "failed": summary.failed, "cancelled": summary.cancelled, "items": summary.items,
         ]
         return DeliveryEvent(routingKey: "newsletter.sent", messageID: "newsletter.sent:\(summary.number)",
                              body: Array(try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])))

@@ -23,9 +23,10 @@ public final class NewsletterHandler: MessageHandler {
         switch message.routingKey {
         case "newsletter.item": try storeItem(message, context)
         case "newsletter.assemble": try assemble(message, context)
+        case "newsletter.preview": try preview(message, context)
         default:
             throw HandlerError.permanent("routing key \"\(message.routingKey)\" is not a newsletter message "
-                + "(expected newsletter.item or newsletter.assemble)")
+                + "(expected newsletter.item, newsletter.assemble or newsletter.preview)")
         }
     }
 
@@ -77,28 +78,18 @@ public final class NewsletterHandler: MessageHandler {
         } catch {
             throw HandlerError.permanent("cannot read the recipients: \(error)")
         }
-        // News is what happened after the previous issue was assembled (not on its day, which
-        // that issue already reported); the first issue looks back one period.
-        let since = try latest.flatMap { try NewsletterStore.assembledAt(issue: $0.number, in: db) }
-            ?? date.adding(days: -setup.newsletter.periodDays).description
         let cutoff = Timestamp.string(schedule.cutoffInstant(of: date))
         let items = try NewsletterStore.unissuedItems(in: db, receivedBy: cutoff)
-        let enrolments: Enrolments
-        do { enrolments = try setup.trust.loadEnrolments() } catch {
-            throw HandlerError.permanent("cannot read \(Enrolments.fileName): \(error)")
-        }
-        let issue = setup.assembler.assemble(
-            number: (latest?.number ?? 0) + 1, date: date, items: items.map(\.item),
-            dataDrop: try NewsletterSources.dataDrop(in: db, since: since, catalog: setup.trust.academies),
-            youSaid: try NewsletterSources.youSaid(in: db, since: since, log: context.log), enrolments: enrolments)
+        let issue = try draft(date: date, latest: latest, items: items.map(\.item), context)
         let archive = NewsletterRenderer(issue: issue).archive()
         let path = try writeArchive(archive.html, name: issue.archiveFileName)
         let recipients = directory.active
         try db.execute("""
-            INSERT INTO newsletter_issues (number, issue_date, assembled_at, content, html, text, archive_path, recipients)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO newsletter_issues (number, issue_date, assembled_at, content, html, text, archive_path, recipients, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.int(issue.number), .text(date.description), .text(Timestamp.string(context.now)),
-                  .blob(issue.encoded()), .text(archive.html), .text(archive.text), .text(path), .int(recipients.count)])
+                  .blob(issue.encoded()), .text(archive.html), .text(archive.text), .text(path), .int(recipients.count),
+                  .text(setup.editor.approvalRequired ? "awaiting_approval" : "sending")])
         if let lastItem = items.last {
             try db.execute("""
                 UPDATE newsletter_items SET issue_number = ? WHERE issue_number IS NULL AND id <= ? AND received_at <= ?
@@ -113,6 +104,54 @@ public final class NewsletterHandler: MessageHandler {
         }
         context.log.info("newsletter issue assembled", ["issue": issue.number, "date": date, "items": items.count,
                                                         "recipients": recipients.count, "archive": path])
+    }
+
+    /// The issue for `date` after `latest`, from `items` and the sources since the last issue.
+    private func draft(date: CalendarDate, latest: (number: Int, date: CalendarDate)?, items: [NewsletterItem],
+                       _ context: HandlerContext) throws -> NewsletterIssue {
+        // News is what happened after the previous issue was assembled (not on its day, which
+        // that issue already reported); the first issue looks back one period.
+        let since = try latest.flatMap { try NewsletterStore.assembledAt(issue: $0.number, in: context.db) }
+            ?? date.adding(days: -setup.newsletter.periodDays).description
+        let enrolments: Enrolments
+        do { enrolments = try setup.trust.loadEnrolments() } catch {
+            throw HandlerError.permanent("cannot read \(Enrolments.fileName): \(error)")
+        }
+        return setup.assembler.assemble(
+            number: (latest?.number ?? 0) + 1, date: date, items: items,
+            dataDrop: try NewsletterSources.dataDrop(in: context.db, since: since, catalog: setup.trust.academies),
+            youSaid: try NewsletterSources.youSaid(in: context.db, since: since, log: context.log), enrolments: enrolments)
+    }
+
+    /// `newsletter.preview` (`{"to": [addresses]}`): the next issue as it would be assembled
+    /// now, stored as a preview (not an issue: nothing is numbered, archived or taken from the
+    /// items) with one pending delivery per address, for the preview's delivery engine.
+    private func preview(_ message: InboundMessage, _ context: HandlerContext) throws {
+        let object = (try? JSONSerialization.jsonObject(with: Data(message.body))) as? [String: Any]
+        guard let to = object?["to"] as? [String], !to.isEmpty else {
+            throw HandlerError.permanent("newsletter.preview: the body is not {\"to\": [\"address\", …]}")
+        }
+        if let bad = to.first(where: { !MailAddress.isValid($0) }) {
+            throw HandlerError.permanent("newsletter.preview: to \(NewsletterItemError.quoted(bad)) is not a plain e-mail address")
+        }
+        let db = context.db
+        let latest = try NewsletterStore.latestIssue(in: db)
+        let schedule = setup.schedule
+        let today = CalendarDate(context.now, in: schedule.timeZone)
+        let date = schedule.nextIssueDate(after: max(today, latest?.date ?? today))
+        let items = try NewsletterStore.unissuedItems(in: db, receivedBy: Timestamp.string(schedule.cutoffInstant(of: date)))
+        let issue = try draft(date: date, latest: latest, items: items.map(\.item), context)
+        guard try db.execute("""
+            INSERT INTO newsletter_previews (message_id, issue_number, issue_date, content, requested_at)
+            VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING
+            """, [.text(message.messageID), .int(issue.number), .text(date.description), .blob(issue.encoded()),
+                  .text(Timestamp.string(context.now))]) == 1 else { return }
+        let id = db.lastInsertRowID
+        for address in Set(to.map { $0.lowercased() }).sorted() {
+            try db.execute("INSERT INTO newsletter_preview_deliveries (preview_id, email) VALUES (?, ?)",
+                           [.integer(id), .text(address)])
+        }
+        context.log.info("newsletter preview stored", ["issue": issue.number, "date": date, "to": to.count])
     }
 
     static func issueDate(_ body: [UInt8]) throws -> CalendarDate {

@@ -12,18 +12,20 @@ public enum NewsletterService {
     /// `TRUST_SMTP_URL`, so the process stops at start rather than leaving every issue pending.
     public static func services(settings: Settings, shutdown: ShutdownSignal, log: Log) throws -> [any Service] {
         let setup = try NewsletterSetup(settings: settings)
-        let outbox = setup.outboxDirectory, smtp = settings.smtpURL
-        _ = try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox)
+        let relay = try RelaySetup(settings: settings, outboxDirectory: setup.outboxDirectory)
+        _ = try relay.makeTransport()
         let topology = settings.topology
         let options = settings.workerOptions(name: "newsletter-worker", queue: queue, topology: topology)
         return [
             Worker(options: options, settings: settings, log: log, shutdown: shutdown) { NewsletterHandler(setup: setup) },
             delivery(setup: setup, databasePath: settings.databasePath,
-                     options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1), brokers: settings.brokers,
-                     announceOn: topology.eventsExchange, now: settings.clock, log: log.child("delivery"),
-                     shutdown: shutdown) { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
+                     options: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1, pacing: relay.limits),
+                     brokers: settings.brokers, announceOn: topology.eventsExchange, now: settings.clock,
+                     log: log.child("delivery"), shutdown: shutdown) { try relay.makeTransport() },
+            previewDelivery(setup: setup, databasePath: settings.databasePath, options: DeliveryOptions(pacing: relay.limits),
+                            now: settings.clock, log: log.child("preview"), shutdown: shutdown) { try relay.makeTransport() },
             DeliveryEngine(kind: NewsletterNotices(setup: setup), databasePath: settings.databasePath,
-                           options: DeliveryOptions(chunkSize: 1), makeTransport: { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
+                           options: DeliveryOptions(chunkSize: 1, pacing: relay.limits), makeTransport: { try relay.makeTransport() },
                            announcer: nil, now: settings.clock, log: log.child("notices"), shutdown: shutdown),
         ]
     }
@@ -41,5 +43,14 @@ public enum NewsletterService {
                        makeTransport: makeTransport,
                        announcer: eventsExchange.map { DeliveryAnnouncer(brokers: brokers, exchange: $0, log: log) },
                        now: now, log: log, shutdown: shutdown)
+    }
+
+    /// The delivery engine of `trustctl news preview` copies: its own sender lock and thread,
+    /// the same relay and pacing; previews announce no event.
+    public static func previewDelivery(setup: NewsletterSetup, databasePath: String, options: DeliveryOptions,
+                                       now: @escaping @Sendable () -> Date, log: Log, shutdown: ShutdownSignal,
+                                       makeTransport: @escaping @Sendable () throws -> any MailTransport) -> any Service {
+        DeliveryEngine(kind: NewsletterPreviewDeliveries(setup: setup), databasePath: databasePath, options: options,
+                       makeTransport: makeTransport, announcer: nil, now: now, log: log, shutdown: shutdown)
     }
 }

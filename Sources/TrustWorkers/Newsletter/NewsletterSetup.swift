@@ -9,21 +9,27 @@ import WorkerKit
 public struct NewsletterSetup: Sendable {
     public let trust: TrustConfig
     public let newsletter: NewsletterConfig
+    /// The editor's controls: the preview list, and whether issues wait for approval.
+    public let editor: NewsletterEditorConfig
     /// `var/newsletters`: one HTML file per issue, `FAcT-<n>-<date>.html`.
     public let archiveDirectory: URL
     /// Where `.eml` files go when no SMTP relay is configured.
     public let outboxDirectory: URL
 
-    public init(trust: TrustConfig, newsletter: NewsletterConfig, varDirectory: URL) {
+    public init(trust: TrustConfig, newsletter: NewsletterConfig, editor: NewsletterEditorConfig = NewsletterEditorConfig(),
+                varDirectory: URL) {
         self.trust = trust
         self.newsletter = newsletter
+        self.editor = editor
         archiveDirectory = varDirectory.appendingPathComponent("newsletters", isDirectory: true)
         outboxDirectory = varDirectory.appendingPathComponent("outbox", isDirectory: true)
     }
 
     public init(settings: Settings) throws {
         let trust = try TrustConfig(directory: settings.configDirectory)
-        self.init(trust: trust, newsletter: try NewsletterConfig.load(contentsOf: trust.file(NewsletterConfig.fileName)),
+        let file = trust.file(NewsletterConfig.fileName)
+        self.init(trust: trust, newsletter: try NewsletterConfig.load(contentsOf: file),
+                  editor: try NewsletterEditorConfig.load(contentsOf: file),
                   varDirectory: URL(fileURLWithPath: settings.varDirectory, isDirectory: true))
     }
 
@@ -67,6 +73,12 @@ public enum NewsletterIntake {
     public static func assemble(_ date: CalendarDate, topology: Topology) -> OutgoingMessage {
         message(routingKey: "newsletter.assemble", messageID: NewsletterSchedule.assembleMessageID(for: date),
                 body: NewsletterSchedule.assembleBody(for: date), topology: topology)
+    }
+
+    /// A request to preview the next issue to `to`; every request is a preview of its own.
+    public static func preview(to: [String], topology: Topology) -> OutgoingMessage {
+        message(routingKey: "newsletter.preview", messageID: "newsletter.preview:\(UUID().uuidString.lowercased())",
+                body: Array(try! JSONSerialization.data(withJSONObject: ["to": to], options: [.sortedKeys])), topology: topology)
     }
 
     private static func message(routingKey: String, messageID: String, body: [UInt8], topology: Topology) -> OutgoingMessage {

@@ -12,13 +12,21 @@ public struct NewsletterIssueSummary: Sendable, Equatable, Codable {
     public let sent: Int
     public let failed: Int
     public let pending: Int
+    /// Pending when the editor cancelled the issue: never sent.
+    public let cancelled: Int
+    /// `awaiting_approval`, `sending`, `paused` or `cancelled` (the editor's controls).
+    public let state: String
     public let archive: String
     public let settledAt: String?
+    /// When the pending deliveries should all be sent at the relay's pace (ISO 8601), if the
+    /// issue is being sent and the relay has limits; filled in by ``NewsletterProgress``.
+    public var estimatedFinish: String?
 
     enum CodingKeys: String, CodingKey {
-        case number, items, recipients, sent, failed, pending, archive
+        case number, items, recipients, sent, failed, pending, cancelled, state, archive
         case issueDate = "issue_date"
         case settledAt = "settled_at"
+        case estimatedFinish = "estimated_finish"
     }
 }
 
@@ -81,18 +89,20 @@ enum NewsletterStore {
     static func issueSummaries(in db: Database, unannouncedOnly: Bool = false) throws -> [NewsletterIssueSummary] {
         guard try db.tableExists("newsletter_issues") else { return [] }
         return try db.query("""
-            SELECT i.number, i.issue_date, i.recipients, i.archive_path, i.settled_at,
+            SELECT i.number, i.issue_date, i.recipients, i.archive_path, i.settled_at, i.state,
                    (SELECT count(*) FROM newsletter_items t WHERE t.issue_number = i.number) AS items,
                    (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'sent') AS sent,
                    (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'failed') AS failed,
-                   (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'pending') AS pending
+                   (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'pending') AS pending,
+                   (SELECT count(*) FROM newsletter_deliveries d WHERE d.issue_number = i.number AND d.status = 'cancelled') AS cancelled
             FROM newsletter_issues i \(unannouncedOnly ? "WHERE settled_at IS NOT NULL AND announced_at IS NULL" : "")
             ORDER BY i.number
             """).map { row in
             NewsletterIssueSummary(number: row.int("number") ?? 0, issueDate: row.string("issue_date") ?? "",
                                    items: row.int("items") ?? 0, recipients: row.int("recipients") ?? 0,
                                    sent: row.int("sent") ?? 0, failed: row.int("failed") ?? 0,
-                                   pending: row.int("pending") ?? 0, archive: row.string("archive_path") ?? "",
+                                   pending: row.int("pending") ?? 0, cancelled: row.int("cancelled") ?? 0,
+                                   state: row.string("state") ?? "sending", archive: row.string("archive_path") ?? "",
                                    settledAt: row.string("settled_at"))
         }
     }

@@ -35,6 +35,8 @@ public struct SystemStatus: Codable, Sendable {
     public var source: String
     public var queues: [QueueStatus]
     public var workers: [WorkerStatus]
+    /// Paused senders and newsletter issues still being sent; nil before there is a database.
+    public var deliveries: DeliveryStatus?
 
     /// Reads the broker's real numbers from the management API (ready, unacked, consumers);
     /// if that is not reachable, falls back to passive declares, which give ready and
@@ -65,7 +67,8 @@ public struct SystemStatus: Codable, Sendable {
                                deadLettered: figures[Topology.deadQueue(q.name)]?.ready ?? 0)
         }
         return SystemStatus(broker: endpoint.description, source: source, queues: queues,
-                            workers: try workers(databasePath: settings.databasePath))
+                            workers: try workers(databasePath: settings.databasePath),
+                            deliveries: try DeliveryStatus.load(settings: settings))
     }
 
     static func workers(databasePath: String) throws -> [WorkerStatus] {
@@ -136,6 +139,7 @@ public struct SystemStatus: Codable, Sendable {
             lines.append("\(w.worker): last active \(w.lastActivity ?? "never"); consumed \(c["consumed"] ?? 0), processed \(c["processed"] ?? 0), duplicates \(c["duplicates"] ?? 0), retried \(c["retried"] ?? 0), dead-lettered \(c["dead_lettered"] ?? 0), batches \(c["batches"] ?? 0)")
             for e in w.recentErrors { lines.append("    \(e)") }
         }
+        if let deliveries, !deliveries.lines.isEmpty { lines += [""] + deliveries.lines }
         return lines.joined(separator: "\n")
     }
 

@@ -34,18 +34,19 @@ public struct ReminderService: Sendable {
 
     /// The service as the environment configures it: `TRUST_SMTP_URL` or else `.eml` files in
     /// `$TRUST_VAR/outbox`, and the TRUST_NOW clock.
-    public init(settings: Settings, config: TrustConfig, worker: WorkerOptions, log: Log) {
-        let outbox = URL(fileURLWithPath: settings.varDirectory).appendingPathComponent("outbox")
-        let smtp = settings.smtpURL
+    public init(settings: Settings, config: TrustConfig, worker: WorkerOptions, log: Log) throws {
+        let relay = try RelaySetup(settings: settings,
+                                   outboxDirectory: URL(fileURLWithPath: settings.varDirectory).appendingPathComponent("outbox"))
         self.init(config: config, worker: worker, brokers: settings.brokers, databasePath: settings.databasePath,
-                  makeTransport: { try makeMailTransport(smtpURL: smtp, outboxDirectory: outbox) },
-                  delivery: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1), now: settings.clock, log: log)
+                  makeTransport: { try relay.makeTransport() },
+                  delivery: DeliveryOptions(chunkSize: settings.deliveryChunk ?? 1, pacing: relay.limits),
+                  now: settings.clock, log: log)
     }
 
     /// The worker process's services as `settings` configure them. Throws for a bad config or
     /// `TRUST_SMTP_URL`, so the process stops at start rather than at every send.
     public static func services(settings: Settings, shutdown: ShutdownSignal, log: Log) throws -> [any Service] {
-        let service = ReminderService(
+        let service = try ReminderService(
             settings: settings, config: try TrustConfig(directory: settings.configDirectory),
             worker: settings.workerOptions(name: "reminder-worker", queue: queue, topology: settings.topology, prefetch: 50),
             log: log)
