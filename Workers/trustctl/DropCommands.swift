@@ -8,8 +8,9 @@ import WorkerKit
 enum DropCommands {
     static let group = CommandGroup(
         usage: """
-              drop submit --drop YYYY-YY/term (--academy ID FILE | ACADEMY.csv…)
-                                    queue data-drop CSVs (one academy, or files named by academy)
+              drop submit --drop YYYY-YY/term [--sheet NAME] (--academy ID FILE | ACADEMY.csv|.xlsx…)
+                                    queue data-drop files, CSV or .xlsx (one academy, or files
+                                    named by academy)
               drop status [--drop D] [--json | --csv]
                                     who has submitted, when, pupils, errors
               report board --drop D [--out FILE] [--json]
@@ -27,7 +28,7 @@ enum DropCommands {
 
     /// One file with `--academy`, or many files named `<academy>.csv` (a whole drop at once).
     static func submit(_ args: Arguments, _ settings: Settings) throws {
-        try args.allowOnly(["academy", "drop"])
+        try args.allowOnly(["academy", "drop", "sheet"])
         let dropText = try args.required("drop")
         guard let drop = DropID(dropText) else {
             throw InputError("--drop \"\(dropText)\" is not a drop like 2026-27/autumn")
@@ -40,14 +41,17 @@ enum DropCommands {
             guard let data = FileManager.default.contents(atPath: file) else { throw InputError("cannot read \(file)") }
             let id = academy ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             let body = Array(data)
+            let file = DropFileSubmission(body, sheet: args.option("sheet"))
             // Content-derived id: sending the same file twice is harmless.
             return IntakePublisher.message(
-                routingKey: "datadrop.\(id)", type: "datadrop.submitted", contentType: "text/csv",
-                messageID: "datadrop:\(id):\(drop):\(Digest.sha256Hex(body).prefix(32))", body: body,
-                headers: ["x-drop": .string(drop.description)], topology: settings.topology)
+                routingKey: "datadrop.\(id)", type: "datadrop.submitted", contentType: file.contentType,
+                messageID: "datadrop:\(id):\(drop):\(Digest.sha256Hex(body).prefix(32))\(file.idSuffix)", body: body,
+                headers: file.headers(drop: drop), topology: settings.topology)
         }
         try IntakePublisher.publish(messages, settings: settings)
-        for m in messages { print("queued \(m.routingKey) \(drop) as \(m.properties.messageID ?? "")") }
+        for m in messages {
+            print("queued \(m.routingKey) \(drop) as \(m.properties.messageID ?? "") (\(m.properties.contentType ?? ""))")
+        }
     }
 
     static func status(_ args: Arguments, _ settings: Settings) throws {
@@ -83,5 +87,28 @@ enum DropCommands {
             .appendingPathComponent("reports")).generate(drop, db: db, now: settings.clock(),
                                                          out: args.option("out").map { URL(fileURLWithPath: $0) })
         if args.flag("json") { print(result.json) } else { print("board report for \(drop): \(result.htmlPath)") }
+    }
+}
+
+/// How `drop submit` labels a file: the format it reads as (the worker decides again from the
+/// bytes; this is only the label) and the sheet, which is part of the id since another sheet
+/// of one workbook is another file.
+struct DropFileSubmission {
+    let contentType: String
+    let sheet: String?
+
+    init(_ body: [UInt8], sheet: String?) {
+        self.sheet = sheet
+        // An unreadable file is still sent: the worker records the rejection and its reasons.
+        contentType = (try? TableReader(body, limits: DataDropFile.defaultLimits, sheet: sheet))?.format.contentType
+            ?? "text/csv"
+    }
+
+    var idSuffix: String { sheet.map { ":sheet:\($0)" } ?? "" }
+
+    func headers(drop: DropID) -> [String: FieldValue] {
+        var headers: [String: FieldValue] = ["x-drop": .string(drop.description)]
+        if let sheet { headers[DropFileHeaders.sheet] = .string(sheet) }
+        return headers
     }
 }

@@ -146,18 +146,16 @@ public struct TableReader {
         return CSVTable(header: header, rows: rows)
     }
 
-    /// `Sheet1!F7` for a workbook's cell (0-based column); nil for CSV, whose messages name
-    /// the line.
-    public func cell(row: Int, column: Int) -> String? {
-        guard case .xlsx(let sheet) = format else { return nil }
-        return SheetScanner.reference(sheet: sheet, row: row, column: column)
+    public var places: TablePlaces {
+        if case .xlsx(let sheet) = format { TablePlaces(sheet: sheet) } else { TablePlaces(sheet: nil) }
     }
 
+    /// `Sheet1!F7` for a workbook's cell (0-based column); nil for CSV, whose messages name
+    /// the line.
+    public func cell(row: Int, column: Int) -> String? { places.cell(row: row, column: column) }
+
     /// A column as the person sees it: its number in a CSV file, its letter in a sheet.
-    public func columnLabel(_ column: Int) -> String {
-        if case .xlsx = format { return SheetScanner.columnName(column) }
-        return "\(column + 1)"
-    }
+    public func columnLabel(_ column: Int) -> String { places.columnLabel(column) }
 
     private static func containsUTF16(_ bytes: [UInt8], _ text: String) -> Bool {
         let needle: [UInt8] = text.utf8.flatMap { [$0, UInt8(0)] }
@@ -172,6 +170,26 @@ public struct TableReader {
             }
             return false
         }
+    }
+}
+
+/// How messages name places in a table: cells and column letters in a sheet, line and column
+/// numbers in a CSV file.
+public struct TablePlaces: Sendable {
+    /// The sheet, for a workbook.
+    public let sheet: String?
+
+    public func cell(row: Int, column: Int) -> String? {
+        sheet.map { SheetScanner.reference(sheet: $0, row: row, column: column) }
+    }
+
+    /// `Sheet1 row 7` for a workbook; nil for CSV.
+    public func row(_ row: Int) -> String? {
+        sheet.map { "\(SheetScanner.quotedName($0)) row \(row)" }
+    }
+
+    public func columnLabel(_ column: Int) -> String {
+        sheet == nil ? "\(column + 1)" : SheetScanner.columnName(column)
     }
 }
 

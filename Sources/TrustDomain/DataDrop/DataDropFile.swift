@@ -25,32 +25,41 @@ public enum DataDropFile {
     static let limitsRowsCap = 20_000
 
     public static func validate(_ data: Data, limits: CSVLimits = defaultLimits,
-                                maxListedErrors: Int = defaultMaxListedErrors)
+                                maxListedErrors: Int = defaultMaxListedErrors, sheet: String? = nil)
         throws(DropRejection) -> [PupilRecord]
     {
-        try validate(maxListedErrors, size: data.count) { () throws(CSVError) in try CSVReader(data, limits: limits) }
+        guard data.count <= limits.maxBytes else {
+            throw DropRejection(errors: [DropValidationError(.csv(.tooLarge(bytes: data.count, limit: limits.maxBytes)))],
+                                totalCount: 1)
+        }
+        return try read(Array(data), limits: limits, maxListedErrors: maxListedErrors, sheet: sheet).pupils
     }
 
     public static func validate(_ bytes: [UInt8], limits: CSVLimits = defaultLimits,
-                                maxListedErrors: Int = defaultMaxListedErrors)
+                                maxListedErrors: Int = defaultMaxListedErrors, sheet: String? = nil)
         throws(DropRejection) -> [PupilRecord]
     {
-        try validate(maxListedErrors, size: bytes.count) { () throws(CSVError) in try CSVReader(bytes, limits: limits) }
+        try read(bytes, limits: limits, maxListedErrors: maxListedErrors, sheet: sheet).pupils
     }
 
-    private static func validate(_ maxListedErrors: Int, size: Int,
-                                 reader makeReader: () throws(CSVError) -> CSVReader)
-        throws(DropRejection) -> [PupilRecord]
+    /// The file's pupils and what the file was read as: a CSV file (UTF-8 or Windows-1252) or
+    /// an .xlsx sheet (`TableReader`); the rules and messages are the same for each, a
+    /// workbook's naming the cell (`Sheet1!F7`) where a CSV file's name the line.
+    public static func read(_ bytes: [UInt8], limits: CSVLimits = defaultLimits,
+                            maxListedErrors: Int = defaultMaxListedErrors, sheet: String? = nil)
+        throws(DropRejection) -> (pupils: [PupilRecord], format: TableFormat)
     {
         // A pupil row is about 45 bytes; sizing the containers up front saves regrowing them.
-        var validation = Validation(cap: maxListedErrors, expectedRows: min(size / 40, DataDropFile.limitsRowsCap))
-        do throws(CSVError) {
-            var reader = try makeReader()
+        var validation = Validation(cap: maxListedErrors, expectedRows: min(bytes.count / 40, DataDropFile.limitsRowsCap))
+        var format = TableFormat.csvUTF8
+        do throws(TableError) {
+            var reader = try TableReader(bytes, limits: limits, sheet: sheet)
+            format = reader.format
             try validation.run(&reader)
         } catch {
             validation.add(DropValidationError(error))
         }
-        return try validation.result()
+        return (try validation.result(), format)
     }
 }
 
@@ -64,6 +73,7 @@ private struct Validation {
     var fieldOfOrdinal: [Int] = []
     /// First line of each UPN so far, by `UPN.number`.
     var lineOfUPN: [Int: Int] = [:]
+    var places = TablePlaces(sheet: nil)
 
     init(cap: Int, expectedRows: Int) {
         self.cap = max(cap, 1)
@@ -81,7 +91,8 @@ private struct Validation {
         return records
     }
 
-    mutating func run(_ reader: inout CSVReader) throws(CSVError) {
+    mutating func run(_ reader: inout TableReader) throws(TableError) {
+        places = reader.places
         guard let header = try reader.next() else {
             return add(DropValidationError(line: 0, reason:
                 "the file is empty; it needs the header row \(DropColumn.header) and a row for each pupil"))
@@ -97,30 +108,31 @@ private struct Validation {
 
     /// Returns whether rows can be checked: only when every column is present exactly once.
     private mutating func readHeader(_ header: CSVRecord) -> Bool {
-        var numberOfName: [String: Int] = [:]
+        var numberOfName: [String: String] = [:]
         for (index, field) in header.fields.enumerated() {
             let trimmed = field.trimmingDropWhitespace
             let name = trimmed.lowercased()
-            let number = index + 1
+            let number = places.columnLabel(index)
+            let cell = places.cell(row: header.line, column: index)
             if name.isEmpty {
-                add(DropValidationError(line: header.line, reason:
+                add(DropValidationError(line: header.line, cell: cell, reason:
                     "column \(number) has no name; delete the empty column"))
             } else if let first = numberOfName[name] {
-                add(DropValidationError(line: header.line, column: name, reason:
+                add(DropValidationError(line: header.line, cell: cell, column: name, reason:
                     "the column appears twice (columns \(first) and \(number))"))
             } else {
                 numberOfName[name] = number
                 if let column = DropColumn(rawValue: name) {
                     columnIndex[column] = index
                 } else {
-                    add(DropValidationError(line: header.line, value: trimmed, reason:
+                    add(DropValidationError(line: header.line, cell: cell, value: trimmed, reason:
                         "(column \(number)) is not a data-drop column; delete it, since a drop carries only \(DropColumn.header)"))
                 }
             }
         }
         let missing = DropColumn.allCases.filter { columnIndex[$0] == nil }.map(\.rawValue)
         if !missing.isEmpty {
-            add(DropValidationError(line: header.line, reason:
+            add(DropValidationError(line: header.line, cell: places.row(header.line), reason:
                 "the header lacks \(missing.count == 1 ? "the column" : "the columns") \(missing.joined(separator: ", ")); it must be \(DropColumn.header)"))
         }
         fieldOfOrdinal = DropColumn.allCases.map { columnIndex[$0] ?? -1 }
@@ -133,7 +145,7 @@ private struct Validation {
         let values = fieldOfOrdinal.map { row.fields[$0].trimmingDropWhitespace }
         if values.allSatisfy(\.isEmpty) { return nil }
 
-        var check = RowCheck(line: row.line, values: values)
+        var check = RowCheck(line: row.line, values: values, places: places, fieldOfOrdinal: fieldOfOrdinal)
         let upn = check.upn()
         let year = check.value(.year, parse: YearGroup.init(code:))
         let gender = check.value(.gender, parse: Gender.init(code:))
@@ -167,11 +179,13 @@ private struct RowCheck {
     let line: Int
     /// The row's values by `DropColumn.ordinal`; a missing column reads as empty.
     let values: [String]
+    let places: TablePlaces
+    let fieldOfOrdinal: [Int]
     var errors: [DropValidationError] = []
 
     mutating func fail(_ column: DropColumn, _ value: String?, _ reason: String) {
-        errors.append(DropValidationError(line: line, column: column.rawValue, value: value,
-                                          reason: reason))
+        errors.append(DropValidationError(line: line, cell: places.cell(row: line, column: fieldOfOrdinal[column.ordinal]),
+                                          column: column.rawValue, value: value, reason: reason))
     }
 
     /// Applies the column's presence rule for this row's year, then parses a non-empty value.

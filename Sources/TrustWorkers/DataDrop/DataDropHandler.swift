@@ -31,7 +31,7 @@ public final class DataDropHandler: MessageHandler {
     /// runtime runs them on a helper thread while this thread inserts the previous file.
     public var prepare: (@Sendable (InboundMessage) -> any Sendable)? {
         let pseudonymiser = self.pseudonymiser
-        return { message in PreparedDrop(message.body, pseudonymiser: pseudonymiser) }
+        return { message in PreparedDrop(message, pseudonymiser: pseudonymiser) }
     }
 
     public func handle(_ message: InboundMessage, context: HandlerContext) throws {
@@ -49,16 +49,18 @@ public final class DataDropHandler: MessageHandler {
         let receivedAt = Timestamp.string(context.now)
         let submitter = message.delivery.properties.userID
         do {
-            let prepared = message.prepared as? PreparedDrop ?? PreparedDrop(message.body, pseudonymiser: pseudonymiser)
+            let prepared = message.prepared as? PreparedDrop ?? PreparedDrop(message, pseudonymiser: pseudonymiser)
             let file = try prepared.file.get()
             let pupils = file.pupils
             try store(file, for: routed, message: message, submitter: submitter, at: receivedAt, in: context.db)
             try context.emit(routingKey: "datadrop.ingested.\(routed.academy)", type: "datadrop.ingested",
                              json: try JSONEvent.encode(IngestedEvent(academy: routed.academy.rawValue,
                                                                      drop: routed.drop.description,
-                                                                     pupils: pupils.count, messageID: message.messageID)),
+                                                                     pupils: pupils.count, messageID: message.messageID,
+                                                                     format: file.format.code)),
                              messageID: "datadrop.ingested:\(message.messageID)")
-            context.log.info("drop accepted", ["academy": routed.academy, "drop": routed.drop, "pupils": pupils.count])
+            context.log.info("drop accepted", ["academy": routed.academy, "drop": routed.drop, "pupils": pupils.count,
+                                               "format": file.format.code])
             try reports.publishIfComplete(routed.drop, db: context.db, now: context.now, log: context.log)
         } catch let rejection as DropRejection {
             let errors = rejection.errors.map(Self.maskingUPN)
@@ -190,7 +192,7 @@ public final class DataDropHandler: MessageHandler {
     /// enough of it to find the row (with the line number) is kept.
     static func maskingUPN(_ e: DropValidationError) -> DropValidationError {
         guard e.column == "upn", let value = e.value, value.count > 5 else { return e }
-        return DropValidationError(line: e.line, column: e.column,
+        return DropValidationError(line: e.line, cell: e.cell, column: e.column,
                                    value: String(value.prefix(2)) + String(repeating: "•", count: value.count - 4)
                                        + String(value.suffix(2)),
                                    reason: e.reason)
@@ -202,9 +204,18 @@ public final class DataDropHandler: MessageHandler {
 struct PreparedDrop: Sendable {
     let file: Result<ValidatedDrop, any Error>
 
-    init(_ body: [UInt8], pseudonymiser: Pseudonymiser) {
-        file = Result { try ValidatedDrop(body, pseudonymiser: pseudonymiser) }
+    /// The body is a CSV file or a workbook (told apart by its bytes); `x-sheet` names the
+    /// workbook's sheet when it is not the first.
+    init(_ message: InboundMessage, pseudonymiser: Pseudonymiser) {
+        let sheet = message.headers[DropFileHeaders.sheet]?.stringValue
+        file = Result { try ValidatedDrop(message.body, sheet: sheet, pseudonymiser: pseudonymiser) }
     }
+}
+
+/// Message headers of a submitted file.
+public enum DropFileHeaders {
+    /// The workbook sheet to read, when it is not the first visible one.
+    public static let sheet = "x-sheet"
 }
 
 /// An accepted file, ready to insert: pupils sorted by pseudonym, so each insert lands beside
@@ -218,9 +229,11 @@ struct ValidatedDrop: Sendable {
     let aggregates: DropAggregates
     let aggregatesJSON: String
     let demographicsJSON: String
+    let format: TableFormat
 
-    init(_ body: [UInt8], pseudonymiser: Pseudonymiser) throws {
-        let validated = try DataDropFile.validate(body)
+    init(_ body: [UInt8], sheet: String?, pseudonymiser: Pseudonymiser) throws {
+        let (validated, format) = try DataDropFile.read(body, sheet: sheet)
+        self.format = format
         let context = pseudonymiser.context(domain: "upn")
         let order = validated.indices.map { (key: context.digest(validated[$0].upn.rawValue), index: $0) }
             .sorted { $0.key < $1.key }
@@ -240,7 +253,9 @@ struct IngestedEvent: Codable {
     var drop: String
     var pupils: Int
     var messageID: String
-    enum CodingKeys: String, CodingKey { case academy, drop, pupils, messageID = "message_id" }
+    /// What the file was read as: csv-utf-8, csv-windows-1252 or xlsx.
+    var format: String
+    enum CodingKeys: String, CodingKey { case academy, drop, pupils, format, messageID = "message_id" }
 }
 
 struct RejectedEvent: Codable {
