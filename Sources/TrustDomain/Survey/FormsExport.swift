@@ -143,9 +143,8 @@ private struct Reader {
             let columns = columnsOf[key]!
             let index = columns[0]
             let name = SurveyText.header(header[index])
-            guard columns.count == 1 else {
+            if columns.count > 1 {
                 problems.append(.duplicateColumn(header: name, columns: columns.map(file.columnLabel)))
-                continue
             }
             if key == "id" {
                 idColumn = index

@@ -26,17 +26,19 @@ final class Inflater {
             throw WorkbookError("the workbook's part \(entry.name) uses compression method \(entry.method), which "
                 + "Excel never writes; save the workbook from Excel again")
         }
-        guard entry.uncompressedSize <= limits.maxEntryBytes else { throw Self.tooLarge(entry.name, limits) }
         stored = entry.method == 0
         expectedSize = entry.uncompressedSize
         expectedCRC = entry.crc
         // The ratio cap applies past a floor, since tiny parts compress far better than data.
+        // Declared sizes are checked first, and the caps again while inflating, since a
+        // hostile directory may understate them.
         let ratioCap = max(limits.ratioFloor, entry.compressedSize.multipliedReportingOverflow(by: limits.maxRatio).partialValue)
+        let ratioReason = "the workbook's part \(entry.name) expands to more than \(limits.maxRatio) times its compressed "
+            + "size, far beyond any spreadsheet (a zip bomb); it is refused"
+        guard stored || entry.uncompressedSize <= ratioCap else { throw WorkbookError(ratioReason) }
+        guard entry.uncompressedSize <= limits.maxEntryBytes else { throw Self.tooLarge(entry.name, limits) }
         cap = min(limits.maxEntryBytes, ratioCap)
-        capReason = cap == limits.maxEntryBytes
-            ? Self.tooLarge(entry.name, limits).reason
-            : "the workbook's part \(entry.name) expands to more than \(limits.maxRatio) times its compressed size, "
-                + "far beyond any spreadsheet (a zip bomb); it is refused"
+        capReason = cap == limits.maxEntryBytes ? Self.tooLarge(entry.name, limits).reason : ratioReason
         input = .allocate(capacity: max(entry.compressedSize, 1))
         _ = input.initialize(from: bytes[entry.dataOffset..<entry.dataOffset + entry.compressedSize])
         if !stored {

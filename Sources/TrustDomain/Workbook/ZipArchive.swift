@@ -117,18 +117,32 @@ struct ZipArchive {
         }
         let flags = bytes.u16(at + 8), method = bytes.u16(at + 10)
         let crc = bytes.u32(at + 16)
-        let compressed = Int(bytes.u32(at + 20)), uncompressed = Int(bytes.u32(at + 24))
+        var compressed = Int(bytes.u32(at + 20)), uncompressed = Int(bytes.u32(at + 24))
         let nameLength = Int(bytes.u16(at + 28)), extraLength = Int(bytes.u16(at + 30))
         let commentLength = Int(bytes.u16(at + 32))
-        let local = Int(bytes.u32(at + 42))
+        var local = Int(bytes.u32(at + 42))
         let next = at + 46 + nameLength + extraLength + commentLength
         guard next <= directoryEnd else { throw .damaged("its directory is cut short") }
         let name = String(decoding: bytes[at + 46..<at + 46 + nameLength], as: UTF8.self)
-        at = next
-        // 0xFFFFFFFF means a zip64 size: more than 4 GB, far past any cap, so refused as such.
-        guard compressed != 0xFFFF_FFFF, uncompressed != 0xFFFF_FFFF, local != 0xFFFF_FFFF else {
-            throw WorkbookError("the workbook's part \(name) is larger than 4 GB; it is refused")
+        // Zip64 sizes: the fields that read 0xFFFFFFFF follow, in order, in extra field 0x0001.
+        var extra = at + 46 + nameLength
+        let extraEnd = extra + extraLength
+        while extra + 4 <= extraEnd {
+            let id = bytes.u16(extra), size = Int(bytes.u16(extra + 2))
+            if id == 1 {
+                var field = extra + 4
+                func widen(_ value: inout Int) {
+                    guard value == 0xFFFF_FFFF, field + 8 <= extra + 4 + size else { return }
+                    value = clamp(bytes.u64(field))
+                    field += 8
+                }
+                widen(&uncompressed)
+                widen(&compressed)
+                widen(&local)
+            }
+            extra += 4 + size
         }
+        at = next
         guard local + 30 <= bytes.count, bytes.u32(local) == 0x0403_4B50 else {
             throw .damaged("the part \(name) is missing from the file")
         }
