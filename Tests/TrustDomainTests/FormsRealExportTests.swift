@@ -48,11 +48,11 @@ struct FormsRealExportTests {
         ], header: Self.header)
         let export = try Self.read(bytes)
         #expect(export.responses.map(\.record.answers) == [
-            [.init(question: "cared", value: .likert(3)), .init(question: "stars", value: .likert(9)),
+            [.init(question: "cared", value: .likert(3)), .init(question: "stars", value: .choice("9")),
              .init(question: "recommend", value: .choice("0")),
              .init(question: "priorities", value: .choices(["Pay", "Training", "Workload"])),
              .init(question: "comments", value: .text("fine"))],
-            [.init(question: "cared", value: .likert(3)), .init(question: "stars", value: .likert(10)),
+            [.init(question: "cared", value: .likert(3)), .init(question: "stars", value: .choice("10")),
              .init(question: "recommend", value: .choice("10")),
              .init(question: "priorities", value: .choices(["Training", "Workload", "Pay"]))],
             [.init(question: "cared", value: .likert(5)), .init(question: "recommend", value: .choice("7"))],

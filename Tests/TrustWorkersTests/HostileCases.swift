@@ -106,7 +106,7 @@ struct HostileRecipe: Decodable {
     }
 
     func make() throws -> [UInt8] {
-        if let workbook { return try makeWorkbook(workbook) }
+        if let workbook { return try Self.workbook(workbook, csv: csv) }
         let line = Array(((row ?? "") + "\r\n").utf8)
         if let depth = nest, let open, let close {
             return Array((String(repeating: open, count: depth) + String(repeating: close, count: depth)).utf8)
@@ -135,8 +135,9 @@ struct HostileRecipe: Decodable {
         throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "recipe names nothing to make"])
     }
 
-    /// A workbook written by `Tests/Fixtures/xlsx/make_xlsx.py`, outside the reader under test.
-    private func makeWorkbook(_ kind: String) throws -> [UInt8] {
+    /// A workbook written by `Tests/Fixtures/xlsx/make_xlsx.py`, outside the reader under test:
+    /// a `hostile` kind, or ("csv") the CSV text as a sheet.
+    static func workbook(_ kind: String, csv: String? = nil) throws -> [UInt8] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-xlsx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

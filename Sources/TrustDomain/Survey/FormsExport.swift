@@ -2,10 +2,10 @@ import Foundation
 
 /// What one respondent answered to one question.
 public enum SurveyAnswerValue: Sendable, Equatable, Hashable {
-    /// A point on a scale: 1 (strongly disagree) to 5 (strongly agree) for likert5, 1 to the
-    /// scale for rating.
+    /// 1 (strongly disagree) to 5 (strongly agree).
     case likert(Int)
-    /// The option as the config spells it, or "Other"; for nps, the score 0–10 as its label.
+    /// The option as the config spells it, or "Other"; for rating and nps, the score as its
+    /// label ("0"–"10").
     case choice(String)
     /// The options of a multi question, each once, in the order given; of a ranking, every
     /// option ranked, first to last.
@@ -241,7 +241,9 @@ private struct Reader {
                                             cell: place.cell))
                 return nil
             }
-            return question.type == .nps ? .choice(String(value)) : .likert(value)
+            // As the label of its point: the stored shape of a choice, so the store's agreement
+            // column keeps meaning 1–5 agreement only.
+            return .choice(String(value))
         case .choice:
             guard !SurveyText.isBlank(text) else { return nil }
             return option(text, of: question, at: place).map { .choice($0) }

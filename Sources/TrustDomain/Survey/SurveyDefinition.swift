@@ -22,8 +22,8 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
         case multi
         /// Free text: stored with contact details removed, shown only for groups large enough.
         case text
-        /// Forms' rating: a whole number from 1 to `scale` (stars or numbers), stored as a point
-        /// on that scale.
+        /// Forms' rating: a whole number from 1 to `scale` (stars or numbers), stored as the
+        /// label of that point, as a choice is.
         case rating
         /// Forms' Net Promoter Score: a whole number from 0 to 10.
         case nps
