@@ -65,6 +65,9 @@ let package = Package(
         .executableTarget(name: "RuntimeProbe", dependencies: ["Broker", "Store", "WorkerKit", "TrustWorkers"],
                           path: "Tests/RuntimeProbe"),
 
+        // The .xlsx and CSV reader's side of `scripts/bench xlsx`; not shipped.
+        .executableTarget(name: "TableBench", dependencies: ["TrustDomain"], path: "Tests/TableBench"),
+
         // The tests' handle on scripts/smtp-sink, the one SMTP server of the demo, benchmarks
         // and tests; shared by MailTests and TrustWorkersTests, not shipped.
         .target(name: "SMTPSinkSupport", path: "Tests/SMTPSinkSupport"),

@@ -1,0 +1,30 @@
+// Reads every row of a file through TableReader, the one reader of the workers and trustctl,
+// and prints {"rows":…,"cells":…,"seconds":…} for `scripts/bench xlsx`. Not part of the product.
+//
+//   TableBench FILE [--sheet NAME]
+// Limits are raised past any real export so that the figure is the reader's speed, not a cap.
+import Foundation
+import TrustDomain
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let path = args.first, let data = FileManager.default.contents(atPath: path) else {
+    FileHandle.standardError.write(Data("usage: TableBench FILE [--sheet NAME]\n".utf8))
+    exit(1)
+}
+let sheet = args.firstIndex(of: "--sheet").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
+let bytes = [UInt8](data)
+let limits = CSVLimits(maxBytes: 1 << 30, maxColumns: 1_000, maxFieldBytes: 1 << 20, maxRows: 10_000_000)
+let start = DispatchTime.now().uptimeNanoseconds
+var rows = 0, cells = 0
+do {
+    var reader = try TableReader(bytes, limits: limits, sheet: sheet)
+    while let row = try reader.next() {
+        rows += 1
+        cells += row.fields.count
+    }
+} catch {
+    FileHandle.standardError.write(Data("TableBench: \(error)\n".utf8))
+    exit(2)
+}
+let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+print("{\"rows\":\(rows),\"cells\":\(cells),\"seconds\":\(seconds)}")
