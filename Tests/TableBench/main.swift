@@ -1,8 +1,9 @@
 // Reads every row of a file through TableReader, the one reader of the workers and trustctl,
 // and prints {"rows":…,"cells":…,"seconds":…} for `scripts/bench xlsx`. Not part of the product.
 //
-//   TableBench FILE [--sheet NAME]
-// Limits are raised past any real export so that the figure is the reader's speed, not a cap.
+//   TableBench FILE [--sheet NAME] [--limits raised|survey|drop]
+// raised (the default) lifts the limits past any real export, so that the figure is the
+// reader's speed, not a cap; survey and drop are the workers' own, for the hostile figures.
 import Foundation
 import TrustDomain
 
@@ -13,7 +14,11 @@ guard let path = args.first, let data = FileManager.default.contents(atPath: pat
 }
 let sheet = args.firstIndex(of: "--sheet").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
 let bytes = [UInt8](data)
-let limits = CSVLimits(maxBytes: 1 << 30, maxColumns: 1_000, maxFieldBytes: 1 << 20, maxRows: 10_000_000)
+let limits = switch args.firstIndex(of: "--limits").flatMap({ $0 + 1 < args.count ? args[$0 + 1] : nil }) {
+case "survey": CSVLimits.standard
+case "drop": DataDropFile.defaultLimits
+default: CSVLimits(maxBytes: 1 << 30, maxColumns: 1_000, maxFieldBytes: 1 << 20, maxRows: 10_000_000)
+}
 let start = DispatchTime.now().uptimeNanoseconds
 var rows = 0, cells = 0
 do {
@@ -23,8 +28,9 @@ do {
         cells += row.fields.count
     }
 } catch {
-    FileHandle.standardError.write(Data("TableBench: \(error)\n".utf8))
-    exit(2)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print("{\"error\":\(String(reflecting: error.description)),\"seconds\":\(seconds)}")
+    exit(3)
 }
 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 print("{\"rows\":\(rows),\"cells\":\(cells),\"seconds\":\(seconds)}")

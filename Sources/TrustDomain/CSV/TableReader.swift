@@ -82,6 +82,9 @@ public struct TableReader {
     private enum Source {
         case csv(CSVReader)
         case sheet(SheetRows)
+        /// While a reader is out of the enum being advanced: the enum then holds no second
+        /// reference to its buffers, so advancing never copies them.
+        case advancing
     }
 
     /// - Parameter sheet: the workbook sheet to read (by name, ignoring case); the first
@@ -130,11 +133,15 @@ public struct TableReader {
     public mutating func next() throws(TableError) -> CSVRecord? {
         switch source {
         case .csv(var reader):
+            source = .advancing
             defer { source = .csv(reader) }
             do throws(CSVError) { return try reader.next() } catch { throw .csv(error) }
         case .sheet(var rows):
+            source = .advancing
             defer { source = .sheet(rows) }
             do throws(WorkbookError) { return try rows.next() } catch { throw .workbook(error) }
+        case .advancing:
+            return nil
         }
     }
 
@@ -209,7 +216,7 @@ struct SheetRows {
     mutating func next() throws(WorkbookError) -> CSVRecord? {
         while let row = try scanner.next() {
             rowsRead += 1
-            let sheet = SheetScanner.quotedName(scanner.sheet)
+            var sheet: String { SheetScanner.quotedName(scanner.sheet) }
             // Every row element counts, empty or not, as a row of commas does in a CSV file.
             guard rowsRead <= limits.maxRows + 1 else {
                 throw WorkbookError(place: "\(sheet) row \(row.number)",

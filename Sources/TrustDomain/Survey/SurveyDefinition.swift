@@ -232,11 +232,8 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
             let choices = question.choices ?? []
             try check.require(!choices.isEmpty, entry: entry, field: "choices", value: choices,
                               "must list the options of a \(question.type.rawValue) question")
-            var seen = Set<String>()
+            let seen = try Self.distinct(choices, check, entry: entry, field: "choices")
             for choice in choices {
-                try check.notBlank(choice, entry: entry, field: "choices")
-                try check.require(seen.insert(SurveyText.key(choice)).inserted, entry: entry, field: "choices",
-                                  value: choice, "is listed twice")
                 try check.require(question.type == .choice || !choice.contains(";"), entry: entry,
                                   field: "choices", value: choice,
                                   "contains ';', which Forms uses to separate the options of a multi question")
@@ -268,11 +265,20 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
     {
         try check.require(labels.count == 5, entry: entry, field: "likert_labels", value: labels,
                           "must list five labels, from strongly disagree to strongly agree")
+        _ = try distinct(labels, check, entry: entry, field: "likert_labels")
+    }
+
+    /// Checks that no value is blank and no two are alike once case and spaces are ignored;
+    /// returns their comparison keys.
+    private static func distinct(_ values: [String], _ check: ConfigValidator, entry: String?, field: String)
+        throws(ConfigError) -> Set<String>
+    {
         var seen = Set<String>()
-        for label in labels {
-            try check.notBlank(label, entry: entry, field: "likert_labels")
-            try check.require(seen.insert(SurveyText.key(label)).inserted, entry: entry, field: "likert_labels",
-                              value: label, "is listed twice")
+        for value in values {
+            try check.notBlank(value, entry: entry, field: field)
+            try check.require(seen.insert(SurveyText.key(value)).inserted, entry: entry, field: field,
+                              value: value, "is listed twice")
         }
+        return seen
     }
 }

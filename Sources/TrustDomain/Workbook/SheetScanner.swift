@@ -154,16 +154,19 @@ struct SheetScanner {
                     if value == nil { value = "" }
                 } else if scanner.isNamed(name, "c") {
                     return try text(type: type, style: style, value: value, inline: inline, formula: hasFormula,
-                                    place: Self.reference(sheet: sheet, row: row, column: column))
+                                    row: row, column: column)
                 }
             }
         }
         throw .xml(scanner.part, "a cell is not closed")
     }
 
-    private func text(type: String?, style: Int, value: String?, inline: String?, formula: Bool, place: String)
+    /// The cell's value as text; `row` and `column` name it only in an error, so the name is
+    /// never built for a good cell.
+    private func text(type: String?, style: Int, value: String?, inline: String?, formula: Bool, row: Int, column: Int)
         throws(WorkbookError) -> String
     {
+        var place: String { Self.reference(sheet: sheet, row: row, column: column) }
         switch type {
         case "inlineStr":
             return inline ?? value ?? ""
@@ -187,21 +190,23 @@ struct SheetScanner {
             switch type {
             case "b": return value == "1" ? "TRUE" : value == "0" ? "FALSE" : value
             case "str", "d": return value
-            default: return try number(value, dateStyle: dateStyles.indices.contains(style) && dateStyles[style], place: place)
+            default:
+                return try number(value, dateStyle: dateStyles.indices.contains(style) && dateStyles[style],
+                                  row: row, column: column)
             }
         }
     }
 
     /// A number as General shows it: integers as written, others to 15 significant digits
     /// (Excel's precision); a date-formatted serial as an ISO 8601 date.
-    private func number(_ text: String, dateStyle: Bool, place: String) throws(WorkbookError) -> String {
+    private func number(_ text: String, dateStyle: Bool, row: Int, column: Int) throws(WorkbookError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if !dateStyle, let first = trimmed.utf8.first, trimmed.utf8.count <= 15,
            trimmed.utf8.dropFirst(first == 0x2D ? 1 : 0).allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), trimmed != "-" {
             return trimmed
         }
         guard let number = Double(trimmed), number.isFinite else {
-            throw WorkbookError(place: place, "the cell's number \"\(trimmed.prefix(20))\" is not a number; "
+            throw WorkbookError(place: Self.reference(sheet: sheet, row: row, column: column), "the cell's number \"\(trimmed.prefix(20))\" is not a number; "
                 + "save the workbook from Excel again")
         }
         if dateStyle, let date = ExcelDate.text(serial: number, date1904: date1904) { return date }
@@ -245,17 +250,9 @@ enum ExcelDate {
         return seconds == 0 ? date : date + "T" + time
     }
 
-    /// Proleptic Gregorian date of a day count from 1970-01-01 (H. Hinnant's algorithm).
+    /// The proleptic Gregorian date of a day count from 1970-01-01, as `YYYY-MM-DD`.
     static func civil(_ days: Int) -> String {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = UTCDateFields.civil(fromDays: days)
         return String(format: "%04d-%02d-%02d", year, month, day)
     }
 }

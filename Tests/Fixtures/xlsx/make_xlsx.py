@@ -89,7 +89,9 @@ def sheet_xml(rows, style):
             else:
                 strings.append(f'<si><t xml:space="preserve">{esc(text)}</t></si>')
         return index[text]
-    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {NS}><dimension ref="A1"/><sheetData>']
+    width = max((len(r) for r in rows), default=1)
+    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {NS}>'
+           f'<dimension ref="A1:{col(width - 1)}{max(1, len(rows))}"/><sheetData>']
     k = 0
     for r, row in enumerate(rows, start=1):
         cells = []
