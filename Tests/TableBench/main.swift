@@ -29,7 +29,8 @@ do {
     }
 } catch {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    print("{\"error\":\(String(reflecting: error.description)),\"seconds\":\(seconds)}")
+    struct Refused: Encodable { let error: String; let seconds: Double }
+    print(String(decoding: try JSONEncoder().encode(Refused(error: error.description, seconds: seconds)), as: UTF8.self))
     exit(3)
 }
 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -63,7 +63,7 @@ struct XMLScanner {
         // after each is as good as before it, so the loop never needs to back up.
         while position < count {
             if buffer[position] != XMLByte.lt {
-                guard let lt = find(XMLByte.lt, from: position) else { return nil }
+                guard let lt = find(XMLByte.lt, from: position) else { return longText() }
                 defer { position = lt }
                 return .text(position..<lt)
             }
@@ -117,6 +117,23 @@ struct XMLScanner {
             }
         }
         return nil
+    }
+
+    /// Text running past the end of what has been inflated. A long run is handed over in
+    /// pieces (consumers join text tokens), so that a part of nothing but spaces cannot grow
+    /// the buffer; a piece ends after an ASCII byte and before any unfinished `&…;`, so no
+    /// character or reference is cut in two.
+    private mutating func longText() -> Token? {
+        guard source != nil, buffer.count - position > 1 << 16 else { return nil }
+        var end = buffer.count
+        while end > position, buffer[end - 1] >= 0x80 || buffer[end - 1] == XMLByte.amp { end -= 1 }
+        if let amp = buffer[position..<end].lastIndex(of: XMLByte.amp),
+           !buffer[amp..<end].contains(XMLByte.semicolon) {
+            end = amp
+        }
+        guard end > position else { return nil }
+        defer { position = end }
+        return .text(position..<end)
     }
 
     // MARK: names, attributes and text

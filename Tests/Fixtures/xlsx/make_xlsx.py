@@ -8,8 +8,8 @@ zipfile: nothing of the reader under test is used to make them.
       as booleans, some strings inline, some rich text runs, some cells without `r`, `_xHHHH_`
       escapes for control characters, empty cells written out, a second hidden sheet first.
   make_xlsx.py hostile KIND OUT.xlsx
-      zip-bomb | entries-100000 | doctype | entity | truncated | empty-rows-1000000 |
-      encrypted (needs a VALID.xlsx as a 4th argument) | bad-shared-string | error-cell
+      zip-bomb | zip-bomb-understated | entries-100000 | doctype | entity | empty-rows-1000000 |
+      encrypted | truncated (needs a VALID.xlsx as a 4th argument)
 """
 import csv, io, re, sys, zipfile, zlib
 
@@ -134,26 +134,41 @@ def from_csv(path, out, sheet="Sheet1", style="plain", date1904=False):
     open(out, "wb").write(package(sheets, strings, date1904))
 
 
+def bomb(zip64):
+    """1 GiB of spaces in the sheet, about 1 MB compressed, written chunk by chunk."""
+    raw = io.BytesIO()
+    simple = f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c></row></sheetData></worksheet>'
+    body = package([("Sheet1", simple, False)], [])
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
+        with zipfile.ZipFile(io.BytesIO(body)) as src:
+            for item in src.infolist():
+                if item.filename != "xl/worksheets/sheet1.xml":
+                    z.writestr(item, src.read(item))
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", (2021, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with z.open(info, "w", force_zip64=zip64) as w:
+            w.write(f'<worksheet {NS}><sheetData>'.encode())
+            chunk = b" " * (1 << 20)
+            for _ in range(1024):
+                w.write(chunk)
+            w.write(b"</sheetData></worksheet>")
+    return raw.getvalue()
+
+
 def hostile(kind, out, valid=None):
     simple = f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c></row></sheetData></worksheet>'
-    if kind == "zip-bomb":
-        # 1 GiB of spaces in the sheet, about 1 MB compressed, written chunk by chunk.
-        raw = io.BytesIO()
-        body = package([("Sheet1", simple, False)], [])
-        with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
-            with zipfile.ZipFile(io.BytesIO(body)) as src:
-                for item in src.infolist():
-                    if item.filename != "xl/worksheets/sheet1.xml":
-                        z.writestr(item, src.read(item))
-            info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", (2021, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with z.open(info, "w", force_zip64=True) as w:
-                w.write(f'<worksheet {NS}><sheetData>'.encode())
-                chunk = b" " * (1 << 20)
-                for _ in range(1024):
-                    w.write(chunk)
-                w.write(b"</sheetData></worksheet>")
-        data = raw.getvalue()
+    if kind == "zip-bomb-understated":
+        # The same bomb without zip64, its directory claiming the sheet is no larger compressed
+        # than stored: only the caps applied while inflating can stop it.
+        import struct
+        data = bytearray(bomb(zip64=False))
+        name = b"xl/worksheets/sheet1.xml"
+        at = data.rfind(b"PK\x01\x02", 0, data.rfind(name))
+        compressed = struct.unpack_from("<I", data, at + 20)[0]
+        struct.pack_into("<I", data, at + 24, compressed)
+        data = bytes(data)
+    elif kind == "zip-bomb":
+        data = bomb(zip64=True)
     elif kind == "entries-100000":
         raw = io.BytesIO()
         with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as z:
