@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Focus-Trust background workers. No package dependencies by design: only Foundation,
-// Dispatch and the system C libraries (rabbitmq-c, SQLite, OpenSSL's libcrypto, libcurl).
+// Dispatch and the system C libraries (rabbitmq-c, SQLite, OpenSSL's libcrypto, libcurl, zlib).
 import PackageDescription
 
 let package = Package(
@@ -28,9 +28,11 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         // curl_easy_setopt is variadic too.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        // Raw inflate for the .xlsx reader: a pure bytes-to-bytes function, so the domain may use it.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // Pure domain: no I/O, heavily unit-tested.
-        .target(name: "TrustDomain"),
+        // Pure domain: no I/O, heavily unit-tested. zlib only inflates bytes in memory.
+        .target(name: "TrustDomain", dependencies: ["CZlib"]),
         // Seeded synthetic inputs (drops, directory, Forms exports) for trustctl's `demo`
         // commands and the tests; the workers do not link it.
         .target(name: "TrustFixtures", dependencies: ["TrustDomain"]),
@@ -62,6 +64,9 @@ let package = Package(
         // Fixture for the runtime's fault tests and benchmark; not shipped.
         .executableTarget(name: "RuntimeProbe", dependencies: ["Broker", "Store", "WorkerKit", "TrustWorkers"],
                           path: "Tests/RuntimeProbe"),
+
+        // The .xlsx and CSV reader's side of `scripts/bench xlsx`; not shipped.
+        .executableTarget(name: "TableBench", dependencies: ["TrustDomain"], path: "Tests/TableBench"),
 
         // The tests' handle on scripts/smtp-sink, the one SMTP server of the demo, benchmarks
         // and tests; shared by MailTests and TrustWorkersTests, not shipped.

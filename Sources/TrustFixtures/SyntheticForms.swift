@@ -143,7 +143,16 @@ public enum SyntheticForms {
         case .likert5:
             if random.chance(options.skipRate) { return "" }
             let value = Int((3.75 + offset + 0.75 * random.normal()).rounded())
-            return LikertScale.labels[min(5, max(1, value)) - 1]
+            return question.labels[min(5, max(1, value)) - 1]
+        case .rating, .nps:
+            if random.chance(options.skipRate) { return "" }
+            let points = question.labels
+            let value = Int((Double(points.count) * 0.7 + offset * 2 + random.normal()).rounded())
+            return points[min(points.count - 1, max(0, value))]
+        case .ranking:
+            var order = question.choices ?? []
+            for i in order.indices.reversed() where i > 0 { order.swapAt(i, random.below(i + 1)) }
+            return order.map { $0 + ";" }.joined()
         case .choice:
             let choices = question.choices ?? []
             if question.allowOther == true, random.chance(0.04) { return random.pick(otherAnswers) }

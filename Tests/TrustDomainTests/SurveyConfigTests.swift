@@ -68,7 +68,7 @@ struct SurveyConfigTests {
         #expect(problem(editQuestion(4) { $0["choices"] = ["A;B", "C"] })
             == "test: question \"took-part\": choices \"A;B\" contains ';', which Forms uses to separate the options of a multi question")
         #expect(problem(editQuestion(0) { $0["type"] = "likert7" })
-            == "test: question \"cared\": type \"likert7\" is not a known question type (expected one of: likert5, choice, multi, text)")
+            == "test: question \"cared\": type \"likert7\" is not a known question type (expected one of: likert5, choice, multi, text, rating, nps, ranking)")
         #expect(problem { $0["anonymity_threshold"] = 2 }
             == "test: anonymity_threshold 2 is not a group size from 3 to 100 (below 3, two colleagues could work out each other's answers)")
         #expect(problem({ _ in }, file: "pulse.json") == "pulse.json: id \"pulse-2022\" does not match the file name (expected pulse-2022.json)")

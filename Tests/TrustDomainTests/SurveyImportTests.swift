@@ -100,7 +100,7 @@ struct SurveyImportTests {
     @Test func aRepeatedColumnIsAnError() throws {
         let header = SurveyFixture.header + ["Anything else?"]
         let problems = try SurveyFixture.problems(SurveyFixture.csv([SurveyFixture.row(1, "Coppice", ["", "", "", "", "", "", ""])], header: header))
-        #expect(problems == [.duplicateColumn(header: "Anything else?")])
+        #expect(problems == [.duplicateColumn(header: "Anything else?", columns: ["12", "13"])])
     }
 
     @Test func everyRowErrorIsListedWithItsRow() throws {
@@ -133,8 +133,8 @@ struct SurveyImportTests {
 
     @Test func aFileThatIsNotCSVIsRejected() throws {
         let problems = try SurveyFixture.problems(Array("ID,\"unterminated\n".utf8))
-        #expect(problems == [.unreadable(.unterminatedQuote(line: 1))])
-        #expect(try SurveyFixture.problems([]) == [.unreadable(.empty)])
+        #expect(problems == [.unreadable(.csv(.unterminatedQuote(line: 1)))])
+        #expect(try SurveyFixture.problems([]) == [.unreadable(.csv(.empty))])
     }
 
     @Test func errorsNeverQuoteContactDetailsAndAreShortened() {

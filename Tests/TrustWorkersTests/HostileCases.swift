@@ -96,13 +96,17 @@ struct HostileRecipe: Decodable {
     var nest: Int?
     var open: String?
     var close: String?
+    /// A kind of `make_xlsx.py hostile`, or "csv" for a workbook of `csv`.
+    var workbook: String?
+    var csv: String?
 
     enum CodingKeys: String, CodingKey {
-        case header, row, rows, nest, open, close
+        case header, row, rows, nest, open, close, workbook, csv
         case headerColumns = "header_columns", size = "bytes"
     }
 
     func make() throws -> [UInt8] {
+        if let workbook { return try Self.workbook(workbook, csv: csv) }
         let line = Array(((row ?? "") + "\r\n").utf8)
         if let depth = nest, let open, let close {
             return Array((String(repeating: open, count: depth) + String(repeating: close, count: depth)).utf8)
@@ -129,5 +133,29 @@ struct HostileRecipe: Decodable {
             return out
         }
         throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "recipe names nothing to make"])
+    }
+
+    /// A workbook written by `Tests/Fixtures/xlsx/make_xlsx.py`, outside the reader under test:
+    /// a `hostile` kind, or ("csv") the CSV text as a sheet.
+    static func workbook(_ kind: String, csv: String? = nil) throws -> [UInt8] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-xlsx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out.xlsx"), input = dir.appendingPathComponent("in.csv")
+        let script = Harness.repoRoot.appendingPathComponent("Tests/Fixtures/xlsx/make_xlsx.py").path
+        var arguments = [script, "hostile", kind, out.path]
+        if kind == "csv" {
+            try Data((csv ?? "").utf8).write(to: input)
+            arguments = [script, "csv", input.path, out.path]
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "make_xlsx.py \(kind) failed"])
+        }
+        return Array(try Data(contentsOf: out))
     }
 }

@@ -54,7 +54,7 @@ struct SurveyPipelineTests {
         #expect(bodies.map { $0["added"] as? Int } == [200, 100])
         #expect(bodies.map { $0["already_stored"] as? Int } == [0, 50])
         #expect(bodies.last?["responses"] as? Int == 300)
-        #expect(Set(bodies.flatMap(\.keys)) == ["survey", "message_id", "rows", "added", "already_stored", "responses", "processed_at"])
+        #expect(Set(bodies.flatMap(\.keys)) == ["survey", "message_id", "rows", "added", "already_stored", "responses", "processed_at", "format"])
         let rejected = events.filter { $0.routingKey == "deadletter.\(run.queue)" }
         #expect(rejected.count == 2)
 

@@ -8,9 +8,9 @@ import WorkerKit
 enum DropCommands {
     static let group = CommandGroup(
         usage: """
-              drop check FILE… [--drop D]
-                                    check data-drop files with the worker's own rules and messages
-              drop submit --drop D (--academy ID FILE | ACADEMY.csv…) [--as ACADEMY] [--send-anyway]
+              drop check FILE… [--drop D] [--sheet NAME]
+                                    check data-drop files (CSV or .xlsx) with the worker's own rules and messages
+              drop submit --drop D [--sheet NAME] (--academy ID FILE | ACADEMY.csv|.xlsx…) [--as ACADEMY] [--send-anyway]
                                     check, then queue data-drop files; --as sends with the academy's own account
               drop status [--drop D] [--json | --csv]
                                     deadline, who has data in use, attempts, refused files' errors
@@ -49,20 +49,20 @@ enum DropCommands {
     /// Exit 0 with a summary per file when every file is valid; otherwise every error of every
     /// file on stderr and exit 1.
     static func check(_ args: Arguments, _ settings: Settings) throws {
-        try args.allowOnly(["drop"])
+        try args.allowOnly(["drop", "sheet"])
         let config = try TrustConfig(directory: settings.configDirectory)
         let drop = try scheduledDrop(args, config, settings)
         let files = Array(args.positionals.dropFirst(2))
         guard !files.isEmpty else { throw InputError("drop check needs a FILE") }
-        let failures = try checked(files, drop: drop)
+        let failures = try checked(files, drop: drop, sheet: args.option("sheet"))
         if !failures.isEmpty { throw InputError(failures.joined(separator: "\n")) }
     }
 
     /// Checks each file; prints a summary line for valid ones and returns the report of the rest.
-    private static func checked(_ files: [String], drop: ScheduledDrop) throws -> [String] {
+    private static func checked(_ files: [String], drop: ScheduledDrop, sheet: String?) throws -> [String] {
         var failures: [String] = []
         for file in files {
-            switch DropFileCheck.check(try read(file), term: drop.id.term) {
+            switch DropFileCheck.check(try read(file), term: drop.id.term, sheet: sheet) {
             case .success(let contents):
                 print("\(file): valid for \(drop.id): \(DropFileCheck.summary(contents))")
             case .failure(let rejection):
@@ -83,7 +83,7 @@ enum DropCommands {
     /// Every file is checked first and nothing is queued unless all pass, except with
     /// `--send-anyway` (the worker then refuses the file and mails its data lead the errors).
     static func submit(_ args: Arguments, _ settings: Settings) throws {
-        try args.allowOnly(["academy", "drop", "as", "send-anyway"])
+        try args.allowOnly(["academy", "drop", "as", "send-anyway", "sheet"])
         let config = try TrustConfig(directory: settings.configDirectory)
         guard args.option("drop") != nil else { throw InputError("missing --drop (known drops are in \(DropCalendar.fileName))") }
         let drop = try scheduledDrop(args, config, settings)
@@ -91,7 +91,7 @@ enum DropCommands {
         guard !files.isEmpty else { throw InputError("drop submit needs a FILE") }
         let academy = args.option("academy") ?? args.option("as")
         if academy != nil && files.count > 1 { throw InputError("--academy goes with exactly one FILE") }
-        let failures = try checked(files, drop: drop)
+        let failures = try checked(files, drop: drop, sheet: args.option("sheet"))
         if !failures.isEmpty && !args.flag("send-anyway") {
             throw InputError(failures.joined(separator: "\n") + "\nnothing was queued; correct the files (or add --send-anyway to let the worker refuse them)")
         }
@@ -101,11 +101,12 @@ enum DropCommands {
                 throw InputError("\(file): \"\(id)\" is not an academy id from \(AcademyCatalog.fileName); name the file ACADEMY.csv or give --academy")
             }
             let body = try read(file)
+            let labelled = DropFileSubmission(body, sheet: args.option("sheet"))
             // Content-derived id: sending the same file twice is harmless.
             return IntakePublisher.message(
-                routingKey: "datadrop.\(id)", type: "datadrop.submitted", contentType: "text/csv",
-                messageID: "datadrop:\(id):\(drop.id):\(Digest.sha256Hex(body).prefix(32))", body: body,
-                headers: ["x-drop": .string(drop.id.description)], topology: settings.topology)
+                routingKey: "datadrop.\(id)", type: "datadrop.submitted", contentType: labelled.contentType,
+                messageID: "datadrop:\(id):\(drop.id):\(Digest.sha256Hex(body).prefix(32))\(labelled.idSuffix)", body: body,
+                headers: labelled.headers(drop: drop.id), topology: settings.topology)
         }
         var sender = settings
         if let own = args.option("as") {
@@ -118,7 +119,9 @@ enum DropCommands {
         let asAcademy = sender.brokers.first.map { config.academyIDs.contains(AcademyID($0.user)) } ?? false
         try IntakePublisher.publish(messages, settings: sender, declare: !asAcademy)
         let by = sender.brokers.first?.user ?? "?"
-        for m in messages { print("queued \(m.routingKey) \(drop.id) as \(m.properties.messageID ?? "") (sent by \(by))") }
+        for m in messages {
+            print("queued \(m.routingKey) \(drop.id) as \(m.properties.messageID ?? "") (\(m.properties.contentType ?? ""), sent by \(by))")
+        }
     }
 
     static func status(_ args: Arguments, _ settings: Settings) throws {
@@ -176,5 +179,28 @@ enum DropCommands {
             .appendingPathComponent("reports")).generate(drop.id, db: db, now: settings.clock(),
                                                          out: args.option("out").map { URL(fileURLWithPath: $0) })
         if args.flag("json") { print(result.json) } else { print("board report for \(drop.id): \(result.htmlPath)") }
+    }
+}
+
+/// How `drop submit` labels a file: the format it reads as (the worker decides again from the
+/// bytes; this is only the label) and the sheet, which is part of the id since another sheet
+/// of one workbook is another file.
+struct DropFileSubmission {
+    let contentType: String
+    let sheet: String?
+
+    init(_ body: [UInt8], sheet: String?) {
+        self.sheet = sheet
+        // An unreadable file is still sent: the worker records the rejection and its reasons.
+        contentType = (try? TableReader(body, limits: DataDropFile.defaultLimits, sheet: sheet))?.format.contentType
+            ?? "text/csv"
+    }
+
+    var idSuffix: String { sheet.map { ":sheet:\($0)" } ?? "" }
+
+    func headers(drop: DropID) -> [String: FieldValue] {
+        var headers: [String: FieldValue] = ["x-drop": .string(drop.description)]
+        if let sheet { headers[DropFileHeaders.sheet] = .string(sheet) }
+        return headers
     }
 }

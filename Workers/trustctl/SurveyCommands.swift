@@ -9,8 +9,9 @@ import WorkerKit
 enum SurveyCommands {
     static let group = CommandGroup(
         usage: """
-              survey submit --survey ID FILE
-                                    check a Microsoft Forms export against Config/surveys/ID.json, then send it
+              survey submit --survey ID [--sheet NAME] FILE
+                                    check a Microsoft Forms export (.xlsx or CSV) against
+                                    Config/surveys/ID.json, then send it
               survey report ID [--json | --html] [--full] [--out FILE]
                                     results by academy, question and theme, small groups suppressed
                                     (--full: include comments in the table)
@@ -28,34 +29,40 @@ enum SurveyCommands {
     // MARK: submit
 
     static func submit(_ args: Arguments, _ settings: Settings) throws {
-        try args.allowOnly(["survey", "json"])
+        try args.allowOnly(["survey", "json", "sheet"])
         let (id, body) = try surveyAndFile(args)
-        let rows = try check(body, surveyID: id, settings)
+        let sheet = args.option("sheet")
+        let export = try check(body, surveyID: id, sheet: sheet, settings)
         let connection = try Connection(endpoint: settings.brokers[0], name: "trustctl survey submit")
         defer { connection.close() }
         try settings.topology.declare(on: connection)
-        let message = try send(body, surveyID: id, on: connection, exchange: settings.topology.intakeExchange)
+        let message = try send(body, surveyID: id, format: export.format, sheet: sheet, on: connection,
+                               exchange: settings.topology.intakeExchange)
+        let rows = export.responses.count
         if args.flag("json") {
             try printJSON(["survey": id, "responses": rows, "message_id": message.properties.messageID ?? "",
-                           "routing_key": message.routingKey])
+                           "routing_key": message.routingKey, "format": export.format.code])
         } else {
-            print("survey \(id): \(rows) responses checked and sent (message id \(message.properties.messageID ?? ""))")
+            print("survey \(id): \(rows) responses checked and sent, read as \(export.format) "
+                + "(message id \(message.properties.messageID ?? ""))")
         }
     }
 
     /// Reads and checks the export here first, so the person submitting sees every problem at
     /// once instead of finding the file in the dead-letter queue later.
-    static func check(_ body: [UInt8], surveyID: String, _ settings: Settings) throws -> Int {
+    static func check(_ body: [UInt8], surveyID: String, sheet: String? = nil, _ settings: Settings) throws -> FormsExport {
         let (survey, academies) = try load(surveyID, settings)
         do {
-            return try FormsExport.read(body, survey: survey, academies: academies).responses.count
+            return try FormsExport.read(body, survey: survey, academies: academies, sheet: sheet)
         } catch {
             throw InputError(error.description)
         }
     }
 
-    static func send(_ body: [UInt8], surveyID: String, on connection: Connection, exchange: String) throws -> OutgoingMessage {
-        let message = SurveySubmission.message(surveyID: surveyID, body: body, exchange: exchange, now: Date())
+    static func send(_ body: [UInt8], surveyID: String, format: TableFormat = .csvUTF8, sheet: String? = nil,
+                     on connection: Connection, exchange: String) throws -> OutgoingMessage {
+        let message = SurveySubmission.message(surveyID: surveyID, body: body, exchange: exchange, now: Date(),
+                                               format: format, sheet: sheet)
         try connection.publishConfirmed([message])
         return message
     }

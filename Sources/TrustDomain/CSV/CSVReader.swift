@@ -209,27 +209,11 @@ public struct CSVReader: Sendable {
     }
 
     /// Length of the valid character starting at `offset` (never a structural ASCII byte).
-    /// Follows the well-formed UTF-8 table in Unicode §3.9, so overlong forms, surrogates and
-    /// code points above U+10FFFF are rejected.
     private func characterLength(at offset: Int) throws(CSVError) -> Int {
         let lead = bytes[offset]
         if lead == 0 { throw nulError(at: offset) }
         if lead < 0x80 { return 1 }
-        let (length, low, high): (Int, UInt8, UInt8) =
-            switch lead {
-            case 0xC2...0xDF: (2, 0x80, 0xBF)
-            case 0xE0: (3, 0xA0, 0xBF)
-            case 0xE1...0xEC, 0xEE...0xEF: (3, 0x80, 0xBF)
-            case 0xED: (3, 0x80, 0x9F)
-            case 0xF0: (4, 0x90, 0xBF)
-            case 0xF1...0xF3: (4, 0x80, 0xBF)
-            case 0xF4: (4, 0x80, 0x8F)
-            default: (0, 0, 0)
-            }
-        guard length > 0, offset + length <= bytes.count, bytes[offset + 1] >= low,
-            bytes[offset + 1] <= high
-        else { throw .invalidUTF8(line: line, byteOffset: offset) }
-        for next in offset + 2..<offset + length where bytes[next] & 0xC0 != 0x80 {
+        guard let length = UTF8Sequence.length(bytes, at: offset) else {
             throw .invalidUTF8(line: line, byteOffset: offset)
         }
         return length

@@ -32,34 +32,44 @@ public enum DataDropFile {
     /// The pupils of a valid file. `term` is the drop's term; nil applies every term's rules
     /// at once (the strictest reading).
     public static func validate(_ data: Data, term: Term? = nil, limits: CSVLimits = defaultLimits,
-                                maxListedErrors: Int = defaultMaxListedErrors)
+                                maxListedErrors: Int = defaultMaxListedErrors, sheet: String? = nil)
         throws(DropRejection) -> [PupilRecord]
     {
-        try read(Array(data), term: term, limits: limits, maxListedErrors: maxListedErrors).pupils
+        guard data.count <= limits.maxBytes else {
+            throw DropRejection(errors: [DropValidationError(.csv(.tooLarge(bytes: data.count, limit: limits.maxBytes)))],
+                                totalCount: 1)
+        }
+        return try read(Array(data), term: term, limits: limits, maxListedErrors: maxListedErrors, sheet: sheet).pupils
     }
 
     public static func validate(_ bytes: [UInt8], term: Term? = nil, limits: CSVLimits = defaultLimits,
-                                maxListedErrors: Int = defaultMaxListedErrors)
+                                maxListedErrors: Int = defaultMaxListedErrors, sheet: String? = nil)
         throws(DropRejection) -> [PupilRecord]
     {
-        try read(bytes, term: term, limits: limits, maxListedErrors: maxListedErrors).pupils
+        try read(bytes, term: term, limits: limits, maxListedErrors: maxListedErrors, sheet: sheet).pupils
     }
 
-    /// A valid file's pupils and what was set aside while reading it.
+    /// A valid file's pupils, what was set aside while reading it, and what the file was read
+    /// as: a CSV file (UTF-8 or Windows-1252) or an .xlsx sheet (`TableReader`); the rules and
+    /// messages are the same for each, a workbook's naming the cell (`Sheet1!F7`) where a CSV
+    /// file's name the line.
     public static func read(_ bytes: [UInt8], term: Term? = nil, limits: CSVLimits = defaultLimits,
-                            maxListedErrors: Int = defaultMaxListedErrors)
+                            maxListedErrors: Int = defaultMaxListedErrors, sheet: String? = nil)
         throws(DropRejection) -> DropFileContents
     {
         // A pupil row is about 45 bytes; sizing the containers up front saves regrowing them.
         var validation = Validation(cap: maxListedErrors, term: term,
                                     expectedRows: min(bytes.count / 40, DataDropFile.limitsRowsCap))
-        do throws(CSVError) {
-            var reader = try CSVReader(bytes, limits: limits)
+        var format = TableFormat.csvUTF8
+        do throws(TableError) {
+            var reader = try TableReader(bytes, limits: limits, sheet: sheet)
+            format = reader.format
             try validation.run(&reader)
         } catch {
             validation.add(DropValidationError(error))
         }
-        return DropFileContents(pupils: try validation.result(), droppedNameColumns: validation.droppedNameColumns)
+        return DropFileContents(pupils: try validation.result(), droppedNameColumns: validation.droppedNameColumns,
+                                format: format)
     }
 }
 
@@ -68,10 +78,13 @@ public struct DropFileContents: Sendable {
     public let pupils: [PupilRecord]
     /// Headers of the name columns that were ignored (never read, never stored).
     public let droppedNameColumns: [String]
+    /// What the file was read as.
+    public let format: TableFormat
 
-    public init(pupils: [PupilRecord], droppedNameColumns: [String] = []) {
+    public init(pupils: [PupilRecord], droppedNameColumns: [String] = [], format: TableFormat = .csvUTF8) {
         self.pupils = pupils
         self.droppedNameColumns = droppedNameColumns
+        self.format = format
     }
 }
 
@@ -87,6 +100,7 @@ private struct Validation {
     var lineOfUPN: [Int: Int] = [:]
     let term: Term?
     var droppedNameColumns: [String] = []
+    var places = TablePlaces(sheet: nil)
 
     init(cap: Int, term: Term?, expectedRows: Int) {
         self.cap = max(cap, 1)
@@ -105,7 +119,8 @@ private struct Validation {
         return records
     }
 
-    mutating func run(_ reader: inout CSVReader) throws(CSVError) {
+    mutating func run(_ reader: inout TableReader) throws(TableError) {
+        places = reader.places
         guard let header = try reader.next() else {
             return add(DropValidationError(line: 0, reason:
                 "the file is empty; it needs the header row \(DropColumn.header) and a row for each pupil"))
@@ -121,16 +136,17 @@ private struct Validation {
 
     /// Returns whether rows can be checked: only when every column is present exactly once.
     private mutating func readHeader(_ header: CSVRecord) -> Bool {
-        var numberOfName: [String: Int] = [:]
+        var numberOfName: [String: String] = [:]
         for (index, field) in header.fields.enumerated() {
             let trimmed = field.trimmingDropWhitespace
             let name = trimmed.lowercased()
-            let number = index + 1
+            let number = places.columnLabel(index)
+            let cell = places.cell(row: header.line, column: index)
             if name.isEmpty {
-                add(DropValidationError(line: header.line, reason:
+                add(DropValidationError(line: header.line, cell: cell, reason:
                     "column \(number) has no name; delete the empty column"))
             } else if let first = numberOfName[name] {
-                add(DropValidationError(line: header.line, column: name, reason:
+                add(DropValidationError(line: header.line, cell: cell, column: name, reason:
                     "the column appears twice (columns \(first) and \(number))"))
             } else {
                 numberOfName[name] = number
@@ -143,14 +159,14 @@ private struct Validation {
                 } else if DropSpellings.isNameColumn(trimmed) {
                     droppedNameColumns.append(DropValidationError.displaySafe(trimmed))
                 } else {
-                    add(DropValidationError(line: header.line, value: trimmed, reason:
+                    add(DropValidationError(line: header.line, cell: cell, value: trimmed, reason:
                         "(column \(number)) is not a data-drop column; delete it, since a drop carries only \(DropColumn.header)"))
                 }
             }
         }
         let missing = DropColumn.allCases.filter { columnIndex[$0] == nil }.map(\.rawValue)
         if !missing.isEmpty {
-            add(DropValidationError(line: header.line, reason:
+            add(DropValidationError(line: header.line, cell: places.row(header.line), reason:
                 "the header lacks \(missing.count == 1 ? "the column" : "the columns") \(missing.joined(separator: ", ")); it must be \(DropColumn.header)"))
         }
         fieldOfOrdinal = DropColumn.allCases.map { columnIndex[$0] ?? -1 }
@@ -163,7 +179,7 @@ private struct Validation {
         let values = fieldOfOrdinal.map { row.fields[$0].trimmingDropWhitespace }
         if values.allSatisfy(\.isEmpty) { return nil }
 
-        var check = RowCheck(line: row.line, values: values, term: term)
+        var check = RowCheck(line: row.line, values: values, term: term, places: places, fieldOfOrdinal: fieldOfOrdinal)
         let upn = check.upn()
         let year = check.value(.year, parse: YearGroup.init(code:))
         let gender = check.value(.gender, parse: Gender.init(code:))
@@ -198,11 +214,13 @@ private struct RowCheck {
     /// The row's values by `DropColumn.ordinal`; a missing column reads as empty.
     let values: [String]
     let term: Term?
+    let places: TablePlaces
+    let fieldOfOrdinal: [Int]
     var errors: [DropValidationError] = []
 
     mutating func fail(_ column: DropColumn, _ value: String?, _ reason: String) {
-        errors.append(DropValidationError(line: line, column: column.rawValue, value: value,
-                                          reason: reason))
+        errors.append(DropValidationError(line: line, cell: places.cell(row: line, column: fieldOfOrdinal[column.ordinal]),
+                                          column: column.rawValue, value: value, reason: reason))
     }
 
     /// Applies the column's presence rule for this row's year, then parses a non-empty value.

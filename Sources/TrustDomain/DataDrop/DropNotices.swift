@@ -33,7 +33,7 @@ public enum DropNotices {
             "Dear colleague,", "",
             "\(academy.name)'s file for the \(name(drop.id)) data drop was accepted on \(ReportFormat.ukDateTime(receivedAt)) "
                 + "(\(sentBy(submittedBy, academy: academy))). It replaces any file accepted earlier for this drop.", "",
-            "What the trust now holds for \(academy.shortName):",
+            "The file was read as \(contents.format.description). What the trust now holds for \(academy.shortName):",
             "  pupils: \(ReportFormat.grouped(pupils.count))",
             "  by year group: " + YearGroup.allCases.compactMap { year in
                 let n = pupils.count { $0.year == year }

@@ -5,28 +5,32 @@
 /// value is present the reason continues the sentence after it; otherwise the reason stands
 /// alone (`line 9, column reading: a value is required for year 3 (BLW, WTS, EXS or GDS)`).
 public struct DropValidationError: Error, Hashable, Sendable, Codable, CustomStringConvertible {
-    /// Physical line in the file (the header is line 1); 0 when the problem is the whole file.
+    /// Physical line in the file (the header is line 1), or a sheet's row; 0 when the problem
+    /// is the whole file.
     public let line: Int
+    /// In a workbook, the cell as Excel names it (`Sheet1!F7`); it replaces the line in messages.
+    public let cell: String?
     public let column: String?
     /// Already display-safe (see `displaySafe`): these messages travel in events, logs and
     /// e-mails, so a value never carries raw control characters or unbounded length.
     public let value: String?
     public let reason: String
 
-    public init(line: Int, column: String? = nil, value: String? = nil, reason: String) {
+    public init(line: Int, cell: String? = nil, column: String? = nil, value: String? = nil, reason: String) {
         self.line = line
+        self.cell = cell
         self.column = column
         self.value = value.map(Self.displaySafe)
         self.reason = reason
     }
 
-    init(_ error: CSVError) {
-        self.init(line: error.line ?? 0, reason: error.reason)
+    init(_ error: TableError) {
+        self.init(line: error.line ?? 0, cell: error.place, reason: error.reason)
     }
 
     public var description: String {
         var place: [String] = []
-        if line > 0 { place.append("line \(line)") }
+        if let cell { place.append(cell) } else if line > 0 { place.append("line \(line)") }
         if let column { place.append("column \(column)") }
         let text = value.map { "\"\($0)\" \(reason)" } ?? reason
         return place.isEmpty ? text : place.joined(separator: ", ") + ": " + text

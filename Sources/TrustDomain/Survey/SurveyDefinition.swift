@@ -22,6 +22,14 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
         case multi
         /// Free text: stored with contact details removed, shown only for groups large enough.
         case text
+        /// Forms' rating: a whole number from 1 to `scale` (stars or numbers), stored as the
+        /// label of that point, as a choice is.
+        case rating
+        /// Forms' Net Promoter Score: a whole number from 0 to 10.
+        case nps
+        /// Forms' ranking: every option in the respondent's order, joined with ';'; stored as
+        /// the options in that order.
+        case ranking
         static let vocabularyName = "question type"
         public init(from decoder: any Decoder) throws { self = try Self.decodeCase(from: decoder) }
     }
@@ -44,29 +52,56 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
         /// Whether Forms' "Other" box is on: answers outside `choices` then count as "Other"
         /// and their text, which may be anything a respondent typed, is discarded.
         public let allowOther: Bool?
+        /// A rating question's highest point (Forms offers 2 to 10); 5 when not given.
+        public let scale: Int?
+        /// A likert5 question's five labels, from strongly disagree to strongly agree, as the
+        /// form words them; the survey's `likert_labels`, or `LikertScale.labels`, when not given.
+        public internal(set) var likertLabels: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case id, text, theme, type, choices
+            case id, text, theme, type, choices, scale
             case allowOther = "allow_other"
+            case likertLabels = "likert_labels"
         }
 
-        /// The labels a distribution is reported under, in order.
+        public init(id: String, text: String, theme: String, type: QuestionType, choices: [String]? = nil,
+                    allowOther: Bool? = nil, scale: Int? = nil, likertLabels: [String]? = nil) {
+            self.id = id
+            self.text = text
+            self.theme = theme
+            self.type = type
+            self.choices = choices
+            self.allowOther = allowOther
+            self.scale = scale
+            self.likertLabels = likertLabels
+        }
+
+        /// The labels a distribution is reported under, in order: for a scale, its points.
         public var labels: [String] {
             switch type {
-            case .likert5: LikertScale.labels
+            case .likert5: likertLabels ?? LikertScale.labels
             case .choice, .multi: (choices ?? []) + (allowOther == true ? [SurveyDefinition.otherLabel] : [])
+            case .ranking: choices ?? []
+            case .rating: (1...max(1, scale ?? SurveyDefinition.defaultRatingScale)).map(String.init)
+            case .nps: (0...10).map(String.init)
             case .text: []
             }
         }
     }
 
     public static let defaultThreshold = 5
+    static let defaultRatingScale = 5
+    static let ratingScales = 2...10
     static let otherLabel = "Other"
     static let thresholdRange = 3...100
     /// The columns every Forms export starts with. Only `ID` is needed (it makes a re-import
     /// idempotent); the rest are recognised so that they are never mistaken for questions, and
-    /// are never read. "Last modified time" appears in exports of forms that allow editing.
-    public static let formsColumns = formsLeadingColumns + ["Last modified time"]
+    /// are never read. "Last modified time" appears in exports of forms that allow editing,
+    /// "Total points" and "Quiz feedback" in exports of quizzes.
+    public static let formsColumns = formsLeadingColumns + ["Last modified time", "Total points", "Quiz feedback"]
+    /// A quiz export adds a "Points - <question>" and a "Feedback - <question>" column after
+    /// each question it marks; they are never read.
+    public static let formsQuizPrefixes = ["Points - ", "Feedback - "]
     /// The columns every Forms export starts with, in Forms' order.
     public static let formsLeadingColumns = ["ID", "Start time", "Completion time", "Email", "Name"]
 
@@ -79,12 +114,34 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
     public let anonymityThreshold: Int?
     /// Optional list of theme ids and titles; when given, every question must use one of them.
     public let themes: [Theme]?
+    /// The five agreement labels as this survey's form words them (Forms offers "Neutral" for
+    /// the middle one); `LikertScale.labels` when not given. A question may give its own.
+    public let likertLabels: [String]?
     public let questions: [Question]
 
     enum CodingKeys: String, CodingKey {
         case id, title, audience, themes, questions
         case academyQuestion = "academy_question"
         case anonymityThreshold = "anonymity_threshold"
+        case likertLabels = "likert_labels"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        title = try c.decode(String.self, forKey: .title)
+        audience = try c.decode(Audience.self, forKey: .audience)
+        academyQuestion = try c.decode(String.self, forKey: .academyQuestion)
+        anonymityThreshold = try c.decodeIfPresent(Int.self, forKey: .anonymityThreshold)
+        themes = try c.decodeIfPresent([Theme].self, forKey: .themes)
+        let labels = try c.decodeIfPresent([String].self, forKey: .likertLabels)
+        likertLabels = labels
+        // Each agreement question carries the labels it is read and reported with.
+        questions = try c.decode([Question].self, forKey: .questions).map { question in
+            var question = question
+            if question.type == .likert5 && question.likertLabels == nil { question.likertLabels = labels }
+            return question
+        }
     }
 
     public var threshold: Int { anonymityThreshold ?? Self.defaultThreshold }
@@ -121,6 +178,7 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
         try check.require(Self.thresholdRange.contains(threshold), entry: nil, field: "anonymity_threshold",
                           value: threshold, "is not a group size from 3 to 100 (below 3, two colleagues "
                               + "could work out each other's answers)")
+        if let likertLabels { try Self.validate(likertLabels: likertLabels, check, entry: nil) }
         let declared = try validateThemes(check)
         try check.require(!questions.isEmpty, entry: nil, field: "questions", value: [String](),
                           "lists no questions")
@@ -164,16 +222,18 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
             try check.require(declaredThemes.contains(question.theme), entry: entry, field: "theme",
                               value: question.theme, "is not one of the themes listed under \"themes\"")
         }
+        try check.require(question.scale == nil || question.type == .rating, entry: entry, field: "scale",
+                          value: question.scale ?? 0, "only rating questions have a scale")
+        try check.require(question.likertLabels == nil || question.type == .likert5 || question.likertLabels == likertLabels,
+                          entry: entry, field: "likert_labels", value: question.likertLabels ?? [],
+                          "only likert5 questions have agreement labels")
         switch question.type {
-        case .choice, .multi:
+        case .choice, .multi, .ranking:
             let choices = question.choices ?? []
             try check.require(!choices.isEmpty, entry: entry, field: "choices", value: choices,
                               "must list the options of a \(question.type.rawValue) question")
-            var seen = Set<String>()
+            let seen = try Self.distinct(choices, check, entry: entry, field: "choices")
             for choice in choices {
-                try check.notBlank(choice, entry: entry, field: "choices")
-                try check.require(seen.insert(SurveyText.key(choice)).inserted, entry: entry, field: "choices",
-                                  value: choice, "is listed twice")
                 try check.require(question.type == .choice || !choice.contains(";"), entry: entry,
                                   field: "choices", value: choice,
                                   "contains ';', which Forms uses to separate the options of a multi question")
@@ -181,10 +241,44 @@ public struct SurveyDefinition: Codable, Sendable, Equatable, ConfigDocument {
             try check.require(question.allowOther != true || !seen.contains(SurveyText.key(Self.otherLabel)),
                               entry: entry, field: "choices", value: Self.otherLabel,
                               "is added by allow_other; remove it from choices")
-        case .likert5, .text:
+            try check.require(question.type != .ranking || question.allowOther == nil, entry: entry,
+                              field: "allow_other", value: question.allowOther ?? false,
+                              "a ranking question has no Other box")
+        case .likert5, .text, .rating, .nps:
             try check.require(question.choices == nil && question.allowOther == nil, entry: entry,
                               field: "choices", value: question.choices ?? [],
-                              "only choice and multi questions have choices")
+                              "only choice, multi and ranking questions have choices")
+            if question.type == .rating {
+                let scale = question.scale ?? Self.defaultRatingScale
+                try check.require(Self.ratingScales.contains(scale), entry: entry, field: "scale", value: scale,
+                                  "is not a rating scale Forms offers (2 to 10)")
+            }
+            if question.type == .likert5, let labels = question.likertLabels, labels != likertLabels {
+                try Self.validate(likertLabels: labels, check, entry: entry)
+            }
         }
+    }
+
+    /// Five labels, none blank, no two alike once case and spaces are ignored.
+    private static func validate(likertLabels labels: [String], _ check: ConfigValidator, entry: String?)
+        throws(ConfigError)
+    {
+        try check.require(labels.count == 5, entry: entry, field: "likert_labels", value: labels,
+                          "must list five labels, from strongly disagree to strongly agree")
+        _ = try distinct(labels, check, entry: entry, field: "likert_labels")
+    }
+
+    /// Checks that no value is blank and no two are alike once case and spaces are ignored;
+    /// returns their comparison keys.
+    private static func distinct(_ values: [String], _ check: ConfigValidator, entry: String?, field: String)
+        throws(ConfigError) -> Set<String>
+    {
+        var seen = Set<String>()
+        for value in values {
+            try check.notBlank(value, entry: entry, field: field)
+            try check.require(seen.insert(SurveyText.key(value)).inserted, entry: entry, field: field,
+                              value: value, "is listed twice")
+        }
+        return seen
     }
 }

@@ -4,51 +4,71 @@
 /// messages end up in the dead-letter queue and in the worker's error log.
 public enum SurveyProblem: Equatable, Sendable, CustomStringConvertible {
     case unknownSurvey(id: String, known: [String])
-    case unreadable(CSVError)
+    case unreadable(TableError)
     case missingColumn(header: String, role: String)
-    case duplicateColumn(header: String)
+    /// `columns`: where the header appears, as the person sees columns (numbers or letters).
+    case duplicateColumn(header: String, columns: [String] = [])
     case unknownColumn(header: String)
     case noResponses
-    case blankID(row: Int)
-    case repeatedID(row: Int, firstRow: Int)
-    case blankAcademy(row: Int)
+    // Row problems carry the cell (`Sheet1!F7`) when the export is a workbook.
+    case blankID(row: Int, cell: String? = nil)
+    case repeatedID(row: Int, firstRow: Int, cell: String? = nil)
+    case blankAcademy(row: Int, cell: String? = nil)
     /// The answer is not repeated: if a name in the row held an unquoted comma, the columns
     /// after it shift by one and the academy cell holds part of the respondent's name.
-    case unknownAcademy(row: Int)
-    case notOnScale(row: Int, question: String, value: String)
-    case notAChoice(row: Int, question: String, value: String, choices: [String])
+    case unknownAcademy(row: Int, cell: String? = nil)
+    case notOnScale(row: Int, question: String, value: String, labels: [String] = LikertScale.labels, cell: String? = nil)
+    case notAChoice(row: Int, question: String, value: String, choices: [String], cell: String? = nil)
+    case notInRange(row: Int, question: String, value: String, range: ClosedRange<Int>, cell: String? = nil)
+    case rankedTwice(row: Int, question: String, value: String, cell: String? = nil)
 
     public var description: String {
         switch self {
         case .unknownSurvey(let id, let known):
             let list = known.isEmpty ? "there are none in Config/surveys" : "known: \(known.joined(separator: ", "))"
             return "there is no survey \"\(id)\" (Config/surveys/\(id).json; \(list))"
-        case .unreadable(let error):
+        case .unreadable(.csv(let error)):
             return "the file is not a readable CSV export: \(error)"
+        case .unreadable(.workbook(let error)):
+            return "the file is not a readable workbook: \(error)"
         case .missingColumn(let header, let role):
             return "there is no column \(SurveyText.quoted(header, limit: 60)) for \(role)"
-        case .duplicateColumn(let header):
-            return "the column \(SurveyText.quoted(header, limit: 60)) appears more than once"
+        case .duplicateColumn(let header, let columns):
+            let which = columns.isEmpty ? "" : " (columns \(columns.joined(separator: ", ")))"
+            return "the column \(SurveyText.quoted(header, limit: 60)) appears more than once\(which); answers "
+                + "cannot be told apart, so the export is refused. Forms names a Likert statement's column by the "
+                + "statement alone: if two questions share a statement, reword one in the form, or delete the "
+                + "column that is not in Config/surveys"
         case .unknownColumn(let header):
             return "the column \(SurveyText.quoted(header, limit: 60)) is not a question of this survey "
                 + "(add it to the survey's config or delete the column)"
         case .noResponses:
             return "the export has a header row but no responses"
-        case .blankID(let row):
-            return "row \(row): the ID is blank"
-        case .repeatedID(let row, let first):
-            return "row \(row): the ID is the same as row \(first)'s; a response cannot appear twice in one export"
-        case .blankAcademy(let row):
-            return "row \(row): the academy question is not answered"
-        case .unknownAcademy(let row):
-            return "row \(row): the academy answer is not one of the trust's academies (not quoted here: if a name on the row has a comma, the columns have shifted and it may be part of a name)"
-        case .notOnScale(let row, let question, let value):
-            return "row \(row), question \(question): \(SurveyText.quoted(value)) is not on the agreement scale ("
-                + LikertScale.labels.joined(separator: ", ") + ")"
-        case .notAChoice(let row, let question, let value, let choices):
-            return "row \(row), question \(question): \(SurveyText.quoted(value)) is not one of its choices ("
+        case .blankID(let row, let cell):
+            return "\(Self.place(row, cell)): the ID is blank"
+        case .repeatedID(let row, let first, let cell):
+            return "\(Self.place(row, cell)): the ID is the same as row \(first)'s; a response cannot appear twice in one export"
+        case .blankAcademy(let row, let cell):
+            return "\(Self.place(row, cell)): the academy question is not answered"
+        case .unknownAcademy(let row, let cell):
+            return "\(Self.place(row, cell)): the academy answer is not one of the trust's academies (not quoted here: if a name on the row has a comma, the columns have shifted and it may be part of a name)"
+        case .notOnScale(let row, let question, let value, let labels, let cell):
+            return "\(Self.place(row, cell)), question \(question): \(SurveyText.quoted(value)) is not on the agreement scale ("
+                + labels.joined(separator: ", ") + ")"
+        case .notAChoice(let row, let question, let value, let choices, let cell):
+            return "\(Self.place(row, cell)), question \(question): \(SurveyText.quoted(value)) is not one of its choices ("
                 + choices.joined(separator: ", ") + ")"
+        case .notInRange(let row, let question, let value, let range, let cell):
+            return "\(Self.place(row, cell)), question \(question): \(SurveyText.quoted(value)) is not a whole number "
+                + "from \(range.lowerBound) to \(range.upperBound)"
+        case .rankedTwice(let row, let question, let value, let cell):
+            return "\(Self.place(row, cell)), question \(question): \(SurveyText.quoted(value)) is ranked twice"
         }
+    }
+
+    /// `row 7`, or `row 7 (Sheet1!F7)` in a workbook, so either kind of file can be searched.
+    private static func place(_ row: Int, _ cell: String?) -> String {
+        cell.map { "row \(row) (\($0))" } ?? "row \(row)"
     }
 }
 

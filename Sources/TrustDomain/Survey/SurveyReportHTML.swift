@@ -46,8 +46,9 @@ extension SurveyReport {
                 s += "<p class=\"meta\">\(HTMLText.escaped(Self.summary(trust, unit: "answers")))</p>\n"
                 if let d = trust.distribution { s += Self.stackedBar(d, labels: q.labels) }
                 s += agreementBars(q.results)
-            case .choice, .multi:
-                s += "<p class=\"meta\">\(HTMLText.escaped(Self.summary(trust, unit: q.type == .multi ? "respondents" : "answers")))</p>\n"
+            case .choice, .multi, .ranking, .rating, .nps:
+                let unit = q.type == .multi || q.type == .ranking ? "respondents" : "answers"
+                s += "<p class=\"meta\">\(HTMLText.escaped(Self.summary(trust, unit: unit)))</p>\n"
                 if let d = trust.distribution { s += Self.countBars(d, labels: q.labels) }
             case .text:
                 s += "<p class=\"meta\">\(HTMLText.escaped(Self.summary(trust, unit: "comments")))</p>\n"

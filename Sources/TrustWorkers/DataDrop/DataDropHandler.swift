@@ -76,14 +76,17 @@ public final class DataDropHandler: MessageHandler {
             try context.emit(routingKey: "datadrop.ingested.\(routed.academy)", type: "datadrop.ingested",
                              json: try JSONEvent.encode(IngestedEvent(academy: routed.academy.rawValue,
                                                                      drop: routed.drop.description,
-                                                                     pupils: pupils.count, messageID: message.messageID)),
+                                                                     pupils: pupils.count, messageID: message.messageID,
+                                                                     format: file.format.code)),
                              messageID: "datadrop.ingested:\(message.messageID)")
             try notices.record(DropNotices.receipt(academy: academy, drop: scheduled,
-                                                   contents: DropFileContents(pupils: pupils, droppedNameColumns: file.droppedNameColumns),
+                                                   contents: DropFileContents(pupils: pupils, droppedNameColumns: file.droppedNameColumns,
+                                                                              format: file.format),
                                                    receivedAt: context.now, submittedBy: submitter, messageID: message.messageID),
                                to: notices.academyContacts(routed.academy, in: directory), at: context.now,
                                in: context.db, log: context.log)
-            context.log.info("drop accepted", ["academy": routed.academy, "drop": routed.drop, "pupils": pupils.count])
+            context.log.info("drop accepted", ["academy": routed.academy, "drop": routed.drop, "pupils": pupils.count,
+                                               "format": file.format.code])
             let state = try DropStates.load(routed.drop, catalog: config.academies, in: context.db)
             if state.isComplete {
                 try reports.generate(routed.drop, db: context.db, now: context.now)
@@ -288,7 +291,7 @@ public final class DataDropHandler: MessageHandler {
     /// Any column's value is checked, not only `upn`'s: a shifted row puts a UPN elsewhere.
     static func maskingUPN(_ e: DropValidationError) -> DropValidationError {
         guard let value = e.value, value.count > 5, e.column == "upn" || Self.looksLikeUPN(value) else { return e }
-        return DropValidationError(line: e.line, column: e.column,
+        return DropValidationError(line: e.line, cell: e.cell, column: e.column,
                                    value: String(value.prefix(2)) + String(repeating: "•", count: value.count - 4)
                                        + String(value.suffix(2)),
                                    reason: e.reason)
@@ -300,12 +303,21 @@ public final class DataDropHandler: MessageHandler {
 struct PreparedDrop: Sendable {
     let file: Result<ValidatedDrop, any Error>
 
-    /// The term comes from the `x-drop` header (GLD is required in summer only); a bad header
-    /// is refused by routing, so here it only falls back to every term's rules.
+    /// The body is a CSV file or a workbook (told apart by its bytes); `x-sheet` names the
+    /// workbook's sheet when it is not the first. The term comes from the `x-drop` header (GLD
+    /// is required in summer only); a bad header is refused by routing, so here it only falls
+    /// back to every term's rules.
     init(_ message: InboundMessage, pseudonymiser: Pseudonymiser) {
+        let sheet = message.headers[DropFileHeaders.sheet]?.stringValue
         let term = message.headers["x-drop"]?.stringValue.flatMap(DropID.init)?.term
-        file = Result { try ValidatedDrop(message.body, term: term, pseudonymiser: pseudonymiser) }
+        file = Result { try ValidatedDrop(message.body, term: term, sheet: sheet, pseudonymiser: pseudonymiser) }
     }
+}
+
+/// Message headers of a submitted file.
+public enum DropFileHeaders {
+    /// The workbook sheet to read, when it is not the first visible one.
+    public static let sheet = "x-sheet"
 }
 
 /// An accepted file, ready to insert: pupils sorted by pseudonym, so each insert lands beside
@@ -320,11 +332,13 @@ struct ValidatedDrop: Sendable {
     let aggregatesJSON: String
     let demographicsJSON: String
     let droppedNameColumns: [String]
+    let format: TableFormat
 
-    init(_ body: [UInt8], term: Term?, pseudonymiser: Pseudonymiser) throws {
-        let contents = try DataDropFile.read(body, term: term)
+    init(_ body: [UInt8], term: Term?, sheet: String?, pseudonymiser: Pseudonymiser) throws {
+        let contents = try DataDropFile.read(body, term: term, sheet: sheet)
         let validated = contents.pupils
         droppedNameColumns = contents.droppedNameColumns
+        format = contents.format
         let context = pseudonymiser.context(domain: "upn")
         let order = validated.indices.map { (key: context.digest(validated[$0].upn.rawValue), index: $0) }
             .sorted { $0.key < $1.key }
@@ -344,7 +358,9 @@ struct IngestedEvent: Codable {
     var drop: String
     var pupils: Int
     var messageID: String
-    enum CodingKeys: String, CodingKey { case academy, drop, pupils, messageID = "message_id" }
+    /// What the file was read as: csv-utf-8, csv-windows-1252 or xlsx.
+    var format: String
+    enum CodingKeys: String, CodingKey { case academy, drop, pupils, format, messageID = "message_id" }
 }
 
 struct RejectedEvent: Codable {

@@ -5,9 +5,9 @@ import TrustDomain
 /// check` and `drop submit`: same rules, same messages, same masking of UPNs, so what an
 /// academy sees before sending is what the worker would reply.
 public enum DropFileCheck {
-    public static func check(_ bytes: [UInt8], term: Term?) -> Result<DropFileContents, DropRejection> {
+    public static func check(_ bytes: [UInt8], term: Term?, sheet: String? = nil) -> Result<DropFileContents, DropRejection> {
         do throws(DropRejection) {
-            return .success(try DataDropFile.read(bytes, term: term))
+            return .success(try DataDropFile.read(bytes, term: term, sheet: sheet))
         } catch {
             return .failure(masked(error))
         }
@@ -24,7 +24,7 @@ public enum DropFileCheck {
             let n = contents.pupils.count { $0.year == year }
             return n == 0 ? nil : "\(year.isAssessed ? "Y" : "")\(year.rawValue) \(n)"
         }
-        var text = "\(contents.pupils.count) pupils (\(counts.joined(separator: ", ")))"
+        var text = "\(contents.pupils.count) pupils (\(counts.joined(separator: ", "))), read as \(contents.format.description)"
         if !contents.droppedNameColumns.isEmpty {
             text += "; name columns ignored, never stored: \(contents.droppedNameColumns.joined(separator: ", "))"
         }

@@ -44,7 +44,8 @@ public final class SurveyHandler: MessageHandler {
         let export: FormsExport
         do {
             survey = try library.definition(surveyID)
-            export = try FormsExport.read(message.body, survey: survey, academies: academies)
+            export = try FormsExport.read(message.body, survey: survey, academies: academies,
+                                          sheet: message.headers[DropFileHeaders.sheet]?.stringValue)
         } catch let error as SurveyImportError {
             throw HandlerError.permanent(error.oneLine())
         } catch {
@@ -57,12 +58,13 @@ public final class SurveyHandler: MessageHandler {
         let event: [String: Any] = [
             "survey": surveyID, "message_id": message.messageID, "rows": export.responses.count,
             "added": outcome.added, "already_stored": outcome.alreadyStored, "responses": outcome.total,
-            "processed_at": SurveyStore.timestamp(context.now),
+            "processed_at": SurveyStore.timestamp(context.now), "format": export.format.code,
         ]
         try context.emit(routingKey: "survey.processed.\(surveyID)", type: "survey.processed",
                          json: Array(try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])),
                          messageID: "survey-processed:\(message.messageID)")
         context.log.info("survey export processed", ["survey": surveyID, "rows": export.responses.count,
-                                                     "added": outcome.added, "already_stored": outcome.alreadyStored])
+                                                     "added": outcome.added, "already_stored": outcome.alreadyStored,
+                                                     "format": export.format.code])
     }
 }

@@ -90,6 +90,8 @@ public enum SurveyStore {
             guard let question = statement.string(at: 2), let type = types[question] else { continue }
             let value: SurveyAnswerValue = switch type {
             case .likert5: .likert(Int(statement.int64(at: 3)))
+            case .rating, .nps: .choice(statement.string(at: 4) ?? "")
+            case .ranking: .choices([statement.string(at: 4) ?? ""])
             case .choice: .choice(statement.string(at: 4) ?? "")
             case .multi: .choices([statement.string(at: 4) ?? ""])
             case .text: .text(statement.string(at: 5) ?? "")

@@ -17,12 +17,15 @@ public enum SurveySubmission {
     }
 
     /// The message `trustctl survey submit` publishes: persistent, typed, content-addressed.
-    public static func message(surveyID: String, body: [UInt8], exchange: String, now: Date) -> OutgoingMessage {
-        OutgoingMessage(exchange: exchange, routingKey: routingPrefix + surveyID,
-                        properties: MessageProperties(messageID: messageID(surveyID: surveyID, body: body), type: type,
-                                                      contentType: "text/csv",
-                                                      timestamp: UInt64(now.timeIntervalSince1970)),
-                        body: body)
+    /// The content type is informational (the worker tells a workbook by its bytes); `sheet`
+    /// travels as `x-sheet`, and is part of the id since another sheet is another export.
+    public static func message(surveyID: String, body: [UInt8], exchange: String, now: Date,
+                               format: TableFormat = .csvUTF8, sheet: String? = nil) -> OutgoingMessage {
+        let id = messageID(surveyID: surveyID, body: body) + (sheet.map { ":sheet:\($0)" } ?? "")
+        let properties = MessageProperties(messageID: id, type: type, contentType: format.contentType,
+                                           timestamp: UInt64(now.timeIntervalSince1970),
+                                           headers: sheet.map { [DropFileHeaders.sheet: .string($0)] } ?? [:])
+        return OutgoingMessage(exchange: exchange, routingKey: routingPrefix + surveyID, properties: properties, body: body)
     }
 
     /// The survey a routing key names, or nil when it is not `survey.<slug>`.

@@ -46,16 +46,31 @@ b = bytearray(csv(GOOD[0], GOOD[1], GOOD[2]))
 line3 = b.find(b"\r\n", b.find(b"\r\n") + 2) + 2
 gpos = b.index(b",F,", line3) + 2
 b[gpos:gpos] = b"\xe9"
-drop("windows-1252.csv", bytes(b), "line 3: invalid UTF-8 at byte offset %d" % gpos, "saved as Windows-1252 (an e-acute on line 3)")
+drop("windows-1252.csv", bytes(b), "line 3, column gender: \"Fé\" is not a gender code", "saved as Windows-1252 (an e-acute on line 3): read as such, so the value is quoted as typed")
 b = bytearray(csv(GOOD[0], GOOD[1]))
 npos = b.index(b",EXS,", b.find(b"\r\n") + 2) + 1
 b[npos:npos] = b"\x00"
 drop("nul-byte.csv", bytes(b), "line 2: a NUL byte at byte offset %d" % npos, "one NUL byte in a value")
-drop("binary-xlsx.csv", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(128, 256)), "the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV; save it as CSV UTF-8", "an .xlsx workbook sent instead of CSV")
+drop("binary-xlsx.csv", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(128, 256)), "the workbook is damaged or incomplete (the zip directory at its end is missing", "the first bytes of a zip and nothing of a workbook")
 ov = b"\xef\xbb\xbf" + csv(row(1, gender="QQ"))
 opos = ov.index(b"QQ")
-drop("binary-xls.csv", bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(504), "the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV", "an old .xls workbook")
+drop("binary-xls.csv", bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(504), "the file is an Excel 97-2003 workbook (.xls); save it as Excel Workbook (.xlsx) or CSV UTF-8", "an old .xls workbook")
 drop("utf8-bom-overlong.csv", ov.replace(b"QQ", b"\xc0\xaf"), "line 2: invalid UTF-8 at byte offset %d" % opos, "an overlong UTF-8 sequence (a disguised slash) after a BOM")
+# --- hostile workbooks (recipes: Tests/Fixtures/xlsx/make_xlsx.py writes them at test time)
+def workbook(name, kind, expect, why, target="datadrop", csv_text=None):
+    recipe = {"workbook": kind, **({"csv": csv_text} if csv_text else {})}
+    case(name, json.dumps(recipe).encode(), "rejected" if target == "datadrop" else DL, expect,
+         target=target, why=why, **({"routing_key": "survey.colleagues-2022"} if target == "survey" else {}))
+RATIO = "expands to more than 100 times its compressed size, far beyond any spreadsheet (a zip bomb)"
+DOCTYPE = "it has a DOCTYPE or other declaration, which can define entities"
+ENCRYPTED = "the workbook is protected with a password (encrypted); in Excel choose File > Info"
+workbook("xlsx-zip-bomb.recipe.json", "zip-bomb", RATIO, "a sheet of 1 GiB of spaces in 1 MB")
+workbook("xlsx-doctype.recipe.json", "doctype", DOCTYPE, "a DOCTYPE with nested entities (billion laughs)")
+workbook("xlsx-entity.recipe.json", "entity", "the entity reference &lol3; is not one of XML's five", "an undeclared entity reference")
+workbook("xlsx-empty-rows.recipe.json", "empty-rows-1000000", "Sheet1 row 10002: more than 10000 rows after the header", "a sheet of 1,000,000 empty rows")
+workbook("xlsx-encrypted.recipe.json", "encrypted", ENCRYPTED, "a password-protected workbook (an OLE2 container)")
+workbook("xlsx-bad-year.recipe.json", "csv", "Sheet1!B3, column year: \"7\" is not a primary year (N, R, 1–6)",
+         "a valid workbook with one wrong value", csv_text=csv(GOOD[0], row(2, year="7")).decode())
 # --- size (recipes)
 case("big-50mb.recipe.json", json.dumps({"header": HEADER, "row": row(1), "bytes": 52428800}).encode(), "rejected",
      "the file is too large: 52428800 bytes (50.0 MB); the limit is 5242880 bytes (5.0 MB)", why="a 50 MB file, generated at test time")
@@ -164,6 +179,14 @@ sv("survey-not-on-scale.csv", export(GOOD_S[0], srow(2, safeguarding="Yes")), "r
 sv("survey-script-in-choice.csv", export(srow(1, service="<script>alert(1)</script>")), "row 2, question service: \"<script>alert(1)</script>\" is not one of its choices", "HTML as the answer to a question without Other")
 sv("survey-comment-too-long.csv", export(srow(1, **{"keep-doing": "x" * 40000})), "line 2: a value is longer than 32768 bytes", "a 40,000-character comment")
 sv("survey-no-message-id.csv", export(*GOOD_S), "message has no message_id", "an export without a message_id", message_id=None)
+
+def sxlsx(name, kind, expect, why):
+    workbook(name, kind, "the file is not a readable workbook: " + expect, why, target="survey")
+sxlsx("survey-xlsx-zip-bomb.recipe.json", "zip-bomb", "the workbook's part xl/worksheets/sheet1.xml " + RATIO, "a sheet of 1 GiB of spaces in 1 MB")
+sxlsx("survey-xlsx-entries.recipe.json", "entries-100000", "the zip holds 100000 parts; a workbook has a few dozen and the limit is 1000", "100,000 zip entries")
+sxlsx("survey-xlsx-doctype.recipe.json", "doctype", "the workbook's part xl/worksheets/sheet1.xml is not readable: " + DOCTYPE, "billion laughs")
+sxlsx("survey-xlsx-empty-rows.recipe.json", "empty-rows-1000000", "Sheet1 row 100002: more than 100000 rows after the header", "a sheet of 1,000,000 empty rows")
+sxlsx("survey-xlsx-encrypted.recipe.json", "encrypted", ENCRYPTED, "a password-protected workbook")
 
 # --- newsletter items and assembly: dead-lettered (NewsletterHandler throws permanent)
 def news(name, body, expect, why, key="newsletter.item", outcome=DL, **env):
