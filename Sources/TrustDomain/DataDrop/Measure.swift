@@ -103,22 +103,16 @@ extension DropAggregates {
                         smallestGroup: total, noResult: noResult)
         }
         let year = key.year, group = key.group
+        func attainment(_ subject: ReportSubject, _ count: (AttainmentCounts) -> Int) -> FigureBasis {
+            let c = counts(subject, year: year, group: group)
+            return share(count(c), c.pupils, c.noResult)
+        }
         switch key.measure {
-        case .expected(let s):
-            let c = counts(s, year: year, group: group)
-            return share(c.expected, c.pupils, c.noResult)
-        case .greaterDepth(let s):
-            let c = counts(s, year: year, group: group)
-            return share(c.greaterDepth, c.pupils, c.noResult)
-        case .onTarget(let s):
-            let c = counts(s, year: year, group: group)
-            return share(c.onTarget, c.pupils, c.noResult)
-        case .targetExpected(let s):
-            let c = counts(s, year: year, group: group)
-            return share(c.targetExpected, c.pupils, c.noResult)
-        case .targetGreaterDepth(let s):
-            let c = counts(s, year: year, group: group)
-            return share(c.targetGreaterDepth, c.pupils, c.noResult)
+        case .expected(let s): return attainment(s) { $0.expected }
+        case .greaterDepth(let s): return attainment(s) { $0.greaterDepth }
+        case .onTarget(let s): return attainment(s) { $0.onTarget }
+        case .targetExpected(let s): return attainment(s) { $0.targetExpected }
+        case .targetGreaterDepth(let s): return attainment(s) { $0.targetGreaterDepth }
         case .disadvantagedGap(let s):
             guard group == .all else { return nil }
             let pp = counts(s, year: year, group: .pp), others = counts(s, year: year, group: .notPP)
