@@ -16,6 +16,11 @@ enum AttainmentModel {
     static let targetStretch = 0.15
     static let goodLevelCut = -1.0
     static let phonicsMean = 38.0, phonicsSpread = 5.0, phonicsPracticePenalty = 4.0
+    static let phonicsRetakeGain = 2
+    /// Pupils with a no-result code all year: the share of EHC-plan pupils disapplied, and of
+    /// all pupils absent for long periods; new arrivals are not yet assessed in autumn.
+    static let disappliedShareOfEHC = 0.08
+    static let longAbsenceShare = 0.004, newArrivalShare = 0.012
     static let multiplicationMean = 21.5, multiplicationSpread = 4.2
     /// Share of SEND pupils with an EHC plan (about 2 % of all pupils nationally, 13 % on SEN
     /// support).
@@ -83,6 +88,9 @@ struct SyntheticPupil {
     let sitsPracticePhonics: Bool
     /// Absent on the day of the June check.
     let absentFromCheck: Bool
+    /// A statutory no-result code in every subject this year, and until which term: a new
+    /// arrival (J) is assessed from spring; long absence (A) and disapplication (D) last.
+    let noResult: (reason: NoResult, through: Term)?
 
     init(upn: UPN, context: Context, academyEffect: Double, random: inout SplitMix64) {
         self.upn = upn
@@ -105,6 +113,16 @@ struct SyntheticPupil {
         checkStanding = standing + 0.5 * random.normal()
         sitsPracticePhonics = random.chance(0.5)
         absentFromCheck = random.chance(0.02)
+        let code = random.unit()
+        if context.send == .ehcPlan && code < AttainmentModel.disappliedShareOfEHC {
+            noResult = (.disapplied, .summer)
+        } else if code < AttainmentModel.newArrivalShare {
+            noResult = (.newArrival, .autumn)
+        } else if code < AttainmentModel.newArrivalShare + AttainmentModel.longAbsenceShare {
+            noResult = (.absent, .summer)
+        } else {
+            noResult = nil
+        }
     }
 
     /// The pupil as the academy's export shows them at the given drop.
@@ -119,37 +137,52 @@ struct SyntheticPupil {
         case .reception:
             record.goodLevelOfDevelopment = checkStanding - lag > AttainmentModel.goodLevelCut
         default:
-            let now = subjectStanding.map { AttainmentModel.judgement($0 - lag) }
-            record.attainment = SubjectJudgements(reading: now[0], writing: now[1], maths: now[2])
+            let now: [Assessment] = subjectStanding.map { standing in
+                if let code = noResult, term <= code.through { return .noResult(code.reason) }
+                return .judged(AttainmentModel.judgement(standing - lag))
+            }
+            record.attainment = SubjectAssessments(reading: now[0], writing: now[1], maths: now[2])
             record.targets = targets
-            record.phonics = context.year == .year1 ? phonicsScore(in: term) : nil
-            record.multiplicationCheck = context.year == .year4 ? multiplicationScore(in: term) : nil
+            switch context.year {
+            case .year1: record.phonics = phonicsScore(in: term)
+            case .year2: record.phonics = phonicsByEndOfYear2(in: term)
+            case .year4: record.multiplicationCheck = multiplicationScore(in: term)
+            default: break
+            }
         }
         return record
     }
 
-    /// The check is in June; a spring drop carries practice scores for some classes.
-    private func phonicsScore(in term: Term) -> Int? {
-        let practice: Bool
+    /// The check is in June; a spring drop carries practice scores for some classes, and a
+    /// pupil absent on the day is recorded A.
+    private func phonicsScore(in term: Term) -> CheckResult? {
         switch term {
         case .autumn: return nil
-        case .spring:
-            guard sitsPracticePhonics else { return nil }
-            practice = true
-        case .summer:
-            guard !absentFromCheck else { return nil }
-            practice = false
+        case .spring: return sitsPracticePhonics ? .score(phonicsMark(practice: true)) : nil
+        case .summer: return absentFromCheck ? .noResult(.absent) : .score(phonicsMark(practice: false))
         }
+    }
+
+    private func phonicsMark(practice: Bool) -> Int {
         let mark = AttainmentModel.phonicsMean + AttainmentModel.phonicsSpread * checkStanding
             - (practice ? AttainmentModel.phonicsPracticePenalty : 0)
         return AttainmentModel.clamped(mark, to: 0...40)
     }
 
-    private func multiplicationScore(in term: Term) -> Int? {
-        guard term == .summer, !absentFromCheck else { return nil }
+    /// Year 2: the year 1 score all year; in summer, the retake's score for a pupil who did
+    /// not meet the standard in year 1 (a year's more teaching, so higher).
+    private func phonicsByEndOfYear2(in term: Term) -> CheckResult {
+        let first = phonicsMark(practice: false)
+        guard term == .summer, first < DropAggregates.phonicsPassMark else { return .score(first) }
+        return .score(min(40, first + AttainmentModel.phonicsRetakeGain))
+    }
+
+    private func multiplicationScore(in term: Term) -> CheckResult? {
+        guard term == .summer else { return nil }
+        guard !absentFromCheck else { return .noResult(.absent) }
         let mark = AttainmentModel.multiplicationMean
             + AttainmentModel.multiplicationSpread * checkStanding
-        return AttainmentModel.clamped(mark, to: 0...25)
+        return .score(AttainmentModel.clamped(mark, to: 0...25))
     }
 }
 
@@ -157,8 +190,14 @@ extension PupilRecord {
     /// The row as an academy's export writes it, in the contract's column order.
     var csvFields: [String] {
         func yesNo(_ flag: Bool?) -> String { flag.map { $0 ? "Y" : "N" } ?? "" }
-        func number(_ value: Int?) -> String { value.map(String.init) ?? "" }
-        let judged = Subject.allCases.map { attainment?[$0].rawValue ?? "" }
+        func number(_ value: CheckResult?) -> String {
+            switch value {
+            case .score(let score)?: String(score)
+            case .noResult(let reason)?: "\(reason.code)"
+            case nil: ""
+            }
+        }
+        let judged = Subject.allCases.map { subject in attainment.map { "\($0[subject].code)" } ?? "" }
         let aimed = Subject.allCases.map { targets?[$0].rawValue ?? "" }
         return [upn.rawValue, year.rawValue, gender?.rawValue ?? "", yesNo(pupilPremium),
                 yesNo(eal), send.rawValue]

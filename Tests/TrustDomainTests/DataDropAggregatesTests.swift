@@ -3,7 +3,12 @@ import Testing
 
 @testable import TrustDomain
 
-/// "EXS WTS GDS" → reading EXS, writing WTS, maths GDS.
+/// "EXS WTS GDS" → reading EXS, writing WTS, maths GDS; "A" and the like are no-result codes.
+private func assessments(_ codes: String) -> SubjectAssessments {
+    let parsed = codes.split(separator: " ").map { Assessment(code: String($0))! }
+    return SubjectAssessments(reading: parsed[0], writing: parsed[1], maths: parsed[2])
+}
+
 private func judgements(_ codes: String) -> SubjectJudgements {
     let parsed = codes.split(separator: " ").map { Judgement(code: String($0))! }
     return SubjectJudgements(reading: parsed[0], writing: parsed[1], maths: parsed[2])
@@ -11,9 +16,9 @@ private func judgements(_ codes: String) -> SubjectJudgements {
 
 private func pupil(_ serial: Int, _ year: YearGroup, pp: Bool = false, send: SENDStatus = .none,
                    _ attainment: String? = nil, target: String? = nil, gld: Bool? = nil,
-                   phonics: Int? = nil, mtc: Int? = nil) -> PupilRecord {
-    PupilRecord(upn: try! UPN(validUPN(serial)), year: year, pupilPremium: pp, send: send,
-                attainment: attainment.map(judgements), targets: target.map(judgements),
+                   phonics: CheckResult? = nil, mtc: CheckResult? = nil, gender: Gender? = nil) -> PupilRecord {
+    PupilRecord(upn: try! UPN(validUPN(serial)), year: year, gender: gender, pupilPremium: pp, send: send,
+                attainment: attainment.map(assessments), targets: target.map(judgements),
                 goodLevelOfDevelopment: gld, phonics: phonics, multiplicationCheck: mtc)
 }
 
@@ -68,32 +73,32 @@ private func isClose(_ value: Double?, _ expected: Double) -> Bool {
 
 @Suite("Data-drop aggregates")
 struct DataDropAggregatesTests {
-    /// The one-pass tallies must add up to exactly what summing each pupil's own contribution
-    /// (`AttainmentSummary.init(_:in:)`, the definition) gives, for every year and subject.
+    /// The flat tallies equal the sum of each pupil's own contribution, for random pupils.
     @Test func tallyingEqualsSummingEachPupilsContribution() {
-        var rng = SplitMix64(seed: 20_211_123)
-        func any<T>(_ values: [T]) -> T { values.randomElement(using: &rng)! }
-        func judgements() -> SubjectJudgements {
-            SubjectJudgements(reading: any(Judgement.allCases), writing: any(Judgement.allCases),
-                              maths: any(Judgement.allCases))
-        }
-        let pupils = (0..<3_000).map { serial -> PupilRecord in
+        var random = SystemRandomNumberGenerator()
+        func any<T>(_ values: [T]) -> T { values.randomElement(using: &random)! }
+        let codes: [Assessment] = Judgement.allCases.map { .judged($0) } + NoResult.allCases.map { .noResult($0) }
+        let pupils = (1...300).map { serial -> PupilRecord in
             let year = any(YearGroup.allCases)
-            return PupilRecord(upn: try! UPN(validUPN(serial)), year: year, pupilPremium: Bool.random(using: &rng),
-                               send: any(SENDStatus.allCases),
-                               attainment: year.isAssessed ? judgements() : nil,
-                               targets: year.isAssessed ? judgements() : nil)
+            return PupilRecord(
+                upn: try! UPN(validUPN(serial)), year: year, gender: any([nil, .female, .male, .other]),
+                pupilPremium: any([true, false]), eal: any([true, false]), send: any(SENDStatus.allCases),
+                attainment: year.isAssessed ? SubjectAssessments(reading: any(codes), writing: any(codes), maths: any(codes)) : nil,
+                targets: year.isAssessed ? SubjectJudgements(reading: any(Judgement.allCases), writing: any(Judgement.allCases),
+                                                             maths: any(Judgement.allCases)) : nil)
         }
         let tallied = DropAggregates(pupils)
-        #expect(tallied.pupilCount == pupils.count)
-        for year in YearGroup.allCases {
+        for year in YearGroup.assessed {
             for subject in ReportSubject.allCases {
-                let summed = pupils.filter { $0.year == year }.compactMap { AttainmentSummary($0, in: subject) }
-                #expect(tallied.byYear[year]?[subject] == (summed.isEmpty ? nil : summed.summed()),
-                        "\(year) \(subject)")
+                for group in PupilGroup.allCases {
+                    let summed = pupils.filter { $0.year == year && PupilGroup.of($0).contains(group) }
+                        .map { AttainmentCounts(pupil: $0.attainment!, targets: $0.targets!, in: subject.subjects) }
+                        .summed()
+                    #expect(tallied.counts(subject, year: year, group: group) == summed, "\(year) \(subject) \(group)")
+                }
             }
         }
-        #expect(tallied.byYear[.nursery] == nil && tallied.byYear[.reception] == nil)
+        #expect(tallied.attainment[.nursery] == nil && tallied.attainment[.reception] == nil)
     }
 
     @Test func yearThreeCountsMatchTheHandWorkedTable() {
@@ -104,70 +109,72 @@ struct DataDropAggregatesTests {
             .rwm: (5, 1, 4, 2, 3),
         ]
         for (subject, want) in expected {
-            let summary = fixture.summary(subject, year: .year3)
-            #expect(summary.cohort == 10, "\(subject)")
-            #expect(summary.expected == Proportion(want.exp, of: 10), "\(subject)")
-            #expect(summary.greaterDepth == Proportion(want.gds, of: 10), "\(subject)")
-            #expect(summary.onTarget == Proportion(want.target, of: 10), "\(subject)")
-            #expect(summary.disadvantaged == Proportion(want.pp, of: 4), "\(subject)")
-            #expect(summary.otherPupils == Proportion(want.other, of: 6), "\(subject)")
+            let all = fixture.counts(subject, year: .year3)
+            #expect(all.pupils == 10, "\(subject)")
+            #expect(all.expected == want.exp && all.greaterDepth == want.gds && all.onTarget == want.target, "\(subject)")
+            #expect(fixture.counts(subject, year: .year3, group: .pp).expected == want.pp, "\(subject)")
+            #expect(fixture.counts(subject, year: .year3, group: .pp).pupils == 4)
+            #expect(fixture.counts(subject, year: .year3, group: .notPP).expected == want.other, "\(subject)")
         }
+        // Targets at EXS+ (every pupil but 3 and 10) and at GDS (pupil 5; pupil 8 in reading).
+        #expect(fixture.counts(.reading, year: .year3).targetExpected == 8)
+        #expect(fixture.counts(.reading, year: .year3).targetGreaterDepth == 2)
+        #expect(fixture.counts(.rwm, year: .year3).targetGreaterDepth == 1)
     }
 
     @Test func yearThreePercentagesAndGaps() {
-        let reading = fixture.summary(.reading, year: .year3)
-        #expect(reading.expected.percent == 60)
-        #expect(reading.greaterDepth.percent == 20)
-        #expect(reading.onTarget.percent == 60)
-        #expect(reading.disadvantaged.percent == 50)
-        #expect(isClose(reading.otherPupils.percent, 200.0 / 3))
-        #expect(isClose(reading.disadvantagedGap, 50.0 / 3))  // 66.67 − 50
-        #expect(fixture.summary(.writing, year: .year3).disadvantagedGap == 0)  // 50 − 50
-        #expect(isClose(fixture.summary(.maths, year: .year3).disadvantagedGap, -25.0 / 3))  // 66.67 − 75
-        #expect(fixture.summary(.rwm, year: .year3).expected.percent == 50)
-        #expect(fixture.summary(.rwm, year: .year3).onTarget.percent == 40)
+        #expect(fixture.value(of: .expected(.reading), year: .year3) == 60)
+        #expect(fixture.value(of: .greaterDepth(.reading), year: .year3) == 20)
+        #expect(fixture.value(of: .onTarget(.reading), year: .year3) == 60)
+        #expect(fixture.value(of: .expected(.reading), year: .year3, group: .pp) == 50)
+        #expect(isClose(fixture.value(of: .disadvantagedGap(.reading), year: .year3), 50.0 / 3))  // 66.67 − 50
+        #expect(fixture.value(of: .disadvantagedGap(.writing), year: .year3) == 0)
+        #expect(isClose(fixture.value(of: .disadvantagedGap(.maths), year: .year3), -25.0 / 3))
+        #expect(fixture.value(of: .expected(.rwm), year: .year3) == 50)
+        #expect(fixture.value(of: .onTarget(.rwm), year: .year3) == 40)
+        #expect(fixture.value(of: .targetExpected(.reading), year: .year3) == 80)
     }
 
     @Test func sendBreakdown() {
-        let reading = fixture.summary(.reading, year: .year3)
-        #expect(reading.send(.none) == Proportion(6, of: 6))
-        #expect(reading.send(.senSupport) == Proportion(0, of: 2))
-        #expect(reading.send(.ehcPlan) == Proportion(0, of: 2))
-        #expect(fixture.summary(.rwm, year: .year3).send(.none) == Proportion(5, of: 6))
-        #expect(fixture.summary(.rwm, year: .year5).send(.none).percent == nil)
+        #expect(fixture.counts(.reading, year: .year3, group: .sendNone).expected == 6)
+        #expect(fixture.counts(.reading, year: .year3, group: .sendNone).pupils == 6)
+        #expect(fixture.counts(.reading, year: .year3, group: .senSupport) == AttainmentCounts(pupils: 2, expected: 0, greaterDepth: 0, onTarget: 0, targetExpected: 2, targetGreaterDepth: 0))
+        #expect(fixture.counts(.rwm, year: .year3, group: .sendNone).expected == 5)
+        #expect(fixture.value(of: .expected(.rwm), year: .year5, group: .sendNone) == nil)
     }
 
     @Test func earlyYearsAndChecks() {
         #expect(fixture.pupilCount == 21)
-        #expect(fixture.goodLevelOfDevelopment == Proportion(3, of: 4))
+        #expect(fixture.goodLevelOfDevelopment[.all] == CheckCounts(pupils: 4, met: 3))
         #expect(fixture.value(of: .goodLevelOfDevelopment) == 75)
-        #expect(fixture.phonicsPass == Proportion(1, of: 2))  // 32 passes, 31 does not
+        #expect(fixture.phonics(.year1) == CheckCounts(pupils: 2, met: 1))  // 32 passes, 31 does not
         #expect(fixture.value(of: .phonicsPass, year: .year1) == 50)
-        #expect(fixture.multiplicationCheck == ScoreTotal(sum: 45, count: 2))
+        #expect(fixture.multiplicationCheck[.all] == MTCCounts(eligible: 2, took: 2, scoreSum: 45, fullMarks: 1))
         #expect(fixture.value(of: .multiplicationCheckMean) == 22.5)
+        #expect(fixture.value(of: .multiplicationCheckFullMarks) == 50)
     }
 
     @Test func allYearsTotals() {
         // Year 3: 6 of 10; year 1: 3 of 3; year 4: 0 of 3.
-        #expect(fixture.summary(.reading).expected == Proportion(9, of: 16))
+        #expect(fixture.counts(.reading).expected == 9 && fixture.counts(.reading).pupils == 16)
         #expect(fixture.value(of: .expected(.reading)) == 56.25)
-        // On target: year 3 4 of 10 for RWM, year 1 3 of 3, year 4 none.
-        #expect(fixture.summary(.rwm).onTarget == Proportion(7, of: 16))
-        #expect(Set(fixture.byYear.keys) == [.year1, .year3, .year4])
+        #expect(fixture.counts(.rwm).onTarget == 7)
+        #expect(Set(fixture.attainment.keys) == [.year1, .year3, .year4])
     }
 
     @Test func emptyCohortsAreNilNotZero() {
         let empty = DropAggregates([PupilRecord]())
         #expect(empty == .zero)
-        for measure in Measure.all {
+        let measures: [Measure] = ReportSubject.allCases.flatMap {
+            [.expected($0), .greaterDepth($0), .onTarget($0), .targetExpected($0), .disadvantagedGap($0)]
+        } + [.goodLevelOfDevelopment, .phonicsPass, .multiplicationCheckMean, .multiplicationCheckFullMarks]
+        for measure in measures {
             for year in measure.years { #expect(empty.value(of: measure, year: year) == nil) }
         }
         #expect(fixture.value(of: .expected(.reading), year: .year5) == nil)
-        #expect(fixture.summary(.reading, year: .year5).cohort == 0)
         #expect(Proportion(0, of: 0).percent == nil)
-        #expect(ScoreTotal.zero.mean == nil)
         let onlyOthers = DropAggregates([pupil(1, .year2, "EXS EXS EXS", target: "EXS EXS EXS")])
-        #expect(onlyOthers.summary(.reading).disadvantagedGap == nil)
+        #expect(onlyOthers.value(of: .disadvantagedGap(.reading)) == nil)
     }
 
     @Test func measuresOutsideTheirYearHaveNoValue() {
@@ -175,20 +182,18 @@ struct DataDropAggregatesTests {
         #expect(fixture.value(of: .goodLevelOfDevelopment, year: .year1) == nil)
         #expect(fixture.value(of: .multiplicationCheckMean, year: .year4) == 22.5)
         #expect(fixture.value(of: .expected(.reading), year: .reception) == nil)
+        #expect(fixture.basis(FigureKey(.disadvantagedGap(.rwm), group: .girls)) == nil)
     }
 
     @Test func trustTotalsAreWeightedByPupilsNotAveraged() {
-        // Small academy: 1 of 1 year 3 pupils at expected (100 %), GLD 1 of 1.
         let small = DropAggregates([
             pupil(1, .year3, "EXS EXS EXS", target: "EXS EXS EXS"),
             pupil(2, .reception, gld: true),
         ])
-        // Large academy: 0 of 9 at expected (0 %), GLD 0 of 3.
         let large = DropAggregates(
             (10..<19).map { pupil($0, .year3, "WTS WTS WTS", target: "EXS EXS EXS") }
                 + (20..<23).map { pupil($0, .reception, gld: false) })
         let trust = DropAggregates.trustTotal([small, large])
-        #expect(trust.summary(.reading, year: .year3).expected == Proportion(1, of: 10))
         #expect(trust.value(of: .expected(.reading), year: .year3) == 10)  // not (100 + 0) / 2
         #expect(trust.value(of: .goodLevelOfDevelopment) == 25)  // 1 of 4, not 50
         #expect(trust.pupilCount == 14)
@@ -197,37 +202,124 @@ struct DataDropAggregatesTests {
             == DropAggregates(yearThree + otherYears) + small + large)
     }
 
-    @Test func changesSinceThePreviousDropAreInPercentagePoints() {
-        // Previous drop: pupils 6 and 8 were still working towards in reading, and there were
-        // no phonics or MTC scores yet.
-        var earlier = yearThree
-        earlier[5].attainment?.reading = .wts
-        earlier[7].attainment?.reading = .wts
-        let previous = DropAggregates(earlier + otherYears.map {
-            var pupil = $0
-            pupil.phonics = nil
-            pupil.multiplicationCheck = nil
-            return pupil
-        })
-        #expect(previous.value(of: .expected(.reading), year: .year3) == 40)
-        #expect(fixture.change(in: .expected(.reading), year: .year3, since: previous) == 20)
-        // Other pupils went from 2 of 6 to 4 of 6, so the gap went from −16.67 to +16.67.
-        #expect(isClose(fixture.change(in: .disadvantagedGap(.reading), year: .year3,
-                                       since: previous), 100.0 / 3))
-        #expect(fixture.change(in: .expected(.maths), since: previous) == 0)
-        #expect(fixture.change(in: .phonicsPass, since: previous) == nil)
-
-        let all = fixture.changes(since: previous)
-        #expect(all.count == 16 * 7 + 3 * 2)
-        let readingY3 = all.first { $0.measure == .expected(.reading) && $0.year == .year3 }
-        #expect(readingY3?.previous == 40 && readingY3?.current == 60 && readingY3?.change == 20)
-        #expect(all.filter { $0.change != nil && $0.change != 0 }.count > 0)
+    @Test func groupsByGenderAndEAL() {
+        let pupils = [
+            pupil(1, .year6, "EXS EXS EXS", target: "EXS EXS EXS", gender: .female),
+            pupil(2, .year6, "WTS EXS EXS", target: "EXS EXS EXS", gender: .male),
+            pupil(3, .year6, "EXS EXS EXS", target: "EXS EXS EXS", gender: .other),
+            pupil(4, .year6, "EXS EXS EXS", target: "EXS EXS EXS"),
+        ]
+        let aggregates = DropAggregates(pupils)
+        #expect(aggregates.counts(.rwm, year: .year6, group: .girls) == aggregates.counts(.rwm, year: .year6, group: .girls))
+        #expect(aggregates.counts(.rwm, year: .year6, group: .girls).pupils == 1)
+        #expect(aggregates.counts(.rwm, year: .year6, group: .boys).expected == 0)
+        // X and unknown gender are in neither girls nor boys, but in the whole cohort.
+        #expect(aggregates.counts(.rwm, year: .year6).pupils == 4)
+        #expect(aggregates.counts(.rwm, year: .year6, group: .notEAL).pupils == 4)
     }
 
     @Test func aggregatesRoundTripThroughJSON() throws {
-        let data = try JSONEncoder().encode(fixture)
-        #expect(try JSONDecoder().decode(DropAggregates.self, from: data) == fixture)
-        let json = String(decoding: data, as: UTF8.self)
-        #expect(json.contains("\"3\":{"))  // years are readable object keys
+        let withCodes = DropAggregates(yearThree + otherYears + noResultPupils)
+        let data = try JSONEncoder().encode(withCodes)
+        #expect(try JSONDecoder().decode(DropAggregates.self, from: data) == withCodes)
+    }
+}
+
+/// Year 6 and the checks with no-result codes, worked by hand:
+///
+/// | # | year | R W M       | reading EXS+ | RWM EXS+ | phonics / MTC |
+/// |---|------|-------------|--------------|----------|---------------|
+/// | 1 | 6    | EXS EXS EXS | y            | y        |               |
+/// | 2 | 6    | A   A   A   | n (A)        | n (A)    |               |
+/// | 3 | 6    | EXS D   EXS | y            | n (D)    |               |
+/// | 4 | 6    | J   J   J   | n (J)        | n (J)    |               |
+/// | 5 | 1    | EXS × 3     |              |          | phonics 35    |
+/// | 6 | 1    | EXS × 3     |              |          | phonics A     |
+/// | 7 | 1    | EXS × 3     |              |          | phonics D     |
+/// | 8 | 1    | EXS × 3     |              |          | phonics empty |
+/// | 9 | 4    | EXS × 3     |              |          | MTC 25        |
+/// | 10| 4    | EXS × 3     |              |          | MTC 15        |
+/// | 11| 4    | EXS × 3     |              |          | MTC A         |
+/// | 12| 4    | EXS × 3     |              |          | MTC J         |
+///
+/// DfE rules: A, D and J stay in the denominator as not reaching the standard, so year 6
+/// reading is 2 of 4 (50 %), not 2 of 2, and RWM 1 of 4 (25 %). Phonics: A and D count,
+/// the pupil with nothing recorded does not: 1 of 3. MTC: the mean is over the two who took
+/// it (20.0); full marks are over all four eligible pupils (25 %).
+private let noResultPupils: [PupilRecord] = [
+    pupil(31, .year6, "EXS EXS EXS", target: "EXS EXS EXS"),
+    pupil(32, .year6, "A A A", target: "EXS EXS EXS"),
+    pupil(33, .year6, "EXS D EXS", target: "EXS EXS EXS"),
+    pupil(34, .year6, "J J J", target: "EXS EXS EXS"),
+    pupil(35, .year1, "EXS EXS EXS", target: "EXS EXS EXS", phonics: 35),
+    pupil(36, .year1, "EXS EXS EXS", target: "EXS EXS EXS", phonics: .noResult(.absent)),
+    pupil(37, .year1, "EXS EXS EXS", target: "EXS EXS EXS", phonics: .noResult(.disapplied)),
+    pupil(38, .year1, "EXS EXS EXS", target: "EXS EXS EXS"),
+    pupil(39, .year4, "EXS EXS EXS", target: "EXS EXS EXS", mtc: 25),
+    pupil(40, .year4, "EXS EXS EXS", target: "EXS EXS EXS", mtc: 15),
+    pupil(41, .year4, "EXS EXS EXS", target: "EXS EXS EXS", mtc: .noResult(.absent)),
+    pupil(42, .year4, "EXS EXS EXS", target: "EXS EXS EXS", mtc: .noResult(.newArrival)),
+]
+
+@Suite("No-result codes in the figures (DfE denominators)")
+struct NoResultAggregateTests {
+    let codes = DropAggregates(noResultPupils)
+
+    @Test func absentDisappliedAndNewArrivalsStayInTheTeacherAssessmentDenominator() {
+        let reading = codes.counts(.reading, year: .year6)
+        #expect(reading.pupils == 4 && reading.expected == 2)
+        #expect(reading.noResult == NoResultCounts(absent: 1, disapplied: 0, newArrival: 1))
+        #expect(codes.value(of: .expected(.reading), year: .year6) == 50)  // not 100 (2 of 2)
+        let writing = codes.counts(.writing, year: .year6)
+        #expect(writing.noResult == NoResultCounts(absent: 1, disapplied: 1, newArrival: 1))
+        #expect(codes.value(of: .expected(.writing), year: .year6) == 25)
+        let rwm = codes.counts(.rwm, year: .year6)
+        #expect(rwm.pupils == 4 && rwm.expected == 1)
+        #expect(rwm.noResult == NoResultCounts(absent: 1, disapplied: 1, newArrival: 1))
+        #expect(codes.value(of: .onTarget(.rwm), year: .year6) == 25)
+        // Targets are still counted for pupils without a result.
+        #expect(rwm.targetExpected == 4)
+    }
+
+    /// Each code on its own moves the same pupil from the numerator, never from the cohort.
+    @Test(arguments: NoResult.allCases)
+    func eachCodeKeepsThePupilInTheCohortAsNotReaching(reason: NoResult) {
+        let judged = DropAggregates([pupil(1, .year2, "EXS EXS EXS", target: "EXS EXS EXS"),
+                                     pupil(2, .year2, "EXS EXS EXS", target: "EXS EXS EXS")])
+        var coded = [pupil(1, .year2, "EXS EXS EXS", target: "EXS EXS EXS"),
+                     pupil(2, .year2, "EXS EXS EXS", target: "EXS EXS EXS")]
+        coded[1].attainment?.maths = .noResult(reason)
+        let withCode = DropAggregates(coded)
+        #expect(judged.value(of: .expected(.maths), year: .year2) == 100)
+        #expect(withCode.value(of: .expected(.maths), year: .year2) == 50)
+        #expect(withCode.value(of: .expected(.reading), year: .year2) == 100)
+        #expect(withCode.value(of: .expected(.rwm), year: .year2) == 50)
+        #expect(withCode.counts(.maths, year: .year2).pupils == 2)
+        #expect(withCode.counts(.maths, year: .year2).noResult[reason] == 1)
+        #expect(withCode.counts(.maths, year: .year2).noResult.total == 1)
+    }
+
+    @Test func phonicsCountsAbsentAndDisappliedButNotPupilsWithNothingYet() {
+        #expect(codes.phonics(.year1) == CheckCounts(pupils: 3, met: 1, noResult: NoResultCounts(absent: 1, disapplied: 1)))
+        #expect(isClose(codes.value(of: .phonicsPass, year: .year1), 100.0 / 3))
+    }
+
+    @Test func theMultiplicationCheckMeanLeavesThemOutAndFullMarksKeepThemIn() {
+        let mtc = codes.multiplicationCheck[.all]!
+        #expect(mtc == MTCCounts(eligible: 4, took: 2, scoreSum: 40, fullMarks: 1,
+                                 noResult: NoResultCounts(absent: 1, newArrival: 1)))
+        #expect(codes.value(of: .multiplicationCheckMean) == 20)  // (25 + 15) / 2
+        #expect(codes.value(of: .multiplicationCheckFullMarks) == 25)  // 1 of 4 eligible
+        #expect(codes.basis(FigureKey(.multiplicationCheckMean))?.cohort == 2)
+    }
+
+    @Test func yearTwoPhonicsIsItsOwnCohort() {
+        let pupils = [pupil(1, .year2, "EXS EXS EXS", target: "EXS EXS EXS", phonics: 34),
+                      pupil(2, .year2, "EXS EXS EXS", target: "EXS EXS EXS", phonics: 30),
+                      pupil(3, .year1, "EXS EXS EXS", target: "EXS EXS EXS", phonics: 20)]
+        let aggregates = DropAggregates(pupils)
+        #expect(aggregates.value(of: .phonicsPass, year: .year2) == 50)
+        #expect(aggregates.value(of: .phonicsPass, year: .year1) == 0)
+        #expect(aggregates.value(of: .phonicsPass) == 0)  // nil year is the year 1 check
     }
 }

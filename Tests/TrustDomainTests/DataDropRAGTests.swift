@@ -21,6 +21,7 @@ struct DataDropRAGTests {
         (.goodLevelOfDevelopment, 70, 60),
         (.phonicsPass, 80, 70),
         (.multiplicationCheckMean, 20, 17),
+        (.multiplicationCheckFullMarks, 30, 20),
     ])
     func higherIsBetterBoundaries(measure: Measure, green: Double, amber: Double) {
         #expect(defaults.rag(for: measure, value: 100) == .green)
@@ -91,9 +92,9 @@ struct DataDropRAGTests {
     @Test func backwardsBandsAreRefusedWithTheMeasureNamed() {
         let cases = [
             (#"{"expected": {"maths": {"green_at": 60, "amber_at": 70}}}"#,
-             "thresholds for maths % expected+: green_at must not be below amber_at (green_at 60.0, amber_at 70.0)"),
+             "thresholds for expected.maths: green_at must not be below amber_at (green_at 60.0, amber_at 70.0)"),
             (#"{"disadvantaged_gap": {"green_at": 20, "amber_at": 10}}"#,
-             "thresholds for reading disadvantaged gap: lower is better, so green_at must not be above amber_at (green_at 20.0, amber_at 10.0)"),
+             "thresholds for disadvantaged_gap: lower is better, so green_at must not be above amber_at (green_at 20.0, amber_at 10.0)"),
         ]
         for (json, message) in cases {
             do {
@@ -105,5 +106,28 @@ struct DataDropRAGTests {
                 Issue.record("unexpected \(error)")
             }
         }
+    }
+
+    @Test func yearTwoPhonicsHasItsOwnBandAndTargetSharesAreNotRated() {
+        #expect(defaults.rag(for: FigureKey(.phonicsPass, year: .year2), value: 88) == .amber)
+        #expect(defaults.rag(for: FigureKey(.phonicsPass, year: .year1), value: 88) == .green)
+        #expect(defaults.rag(for: .targetExpected(.rwm), value: 10) == nil)
+    }
+
+    /// Each drop is rated against its own term: the shipped autumn thresholds rate the same
+    /// figure green that the summer thresholds rate red.
+    @Test func eachTermHasItsOwnThresholdsAndEveryTermIsRequired() throws {
+        let shipped = try JSONDecoder().decode(DropThresholds.self, from: try ConfigFixture.data("thresholds.json"))
+        let rwm = FigureKey(.expected(.rwm))
+        let autumn = try #require(shipped.byTerm[.autumn]?.expected[.rwm])
+        let summer = try #require(shipped.byTerm[.summer]?.expected[.rwm])
+        #expect(autumn.greenAt < summer.amberAt)
+        #expect(shipped.forTerm(.autumn).rag(for: rwm, value: autumn.greenAt) == .green)
+        #expect(shipped.forTerm(.summer).rag(for: rwm, value: autumn.greenAt) == .red)
+        #expect(shipped.smallGroup == 10 && shipped.withholdBelow == 5)
+        let missingSpring = #"{"by_drop": {"autumn": {}, "summer": {}}}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(DropThresholds.self, from: Data(missingSpring.utf8)) }
+        let backwards = #"{"withhold_below": 12, "by_drop": {"autumn": {}, "spring": {}, "summer": {}}}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(DropThresholds.self, from: Data(backwards.utf8)) }
     }
 }

@@ -147,28 +147,49 @@ struct DataDropTests {
 
 @Suite("Data drops: the seed-shaped set through the broker to the Board report")
 struct BoardReportPipelineTests {
-    @Test func aWholeTermOfGeneratedFilesProducesTheReport() throws {
+    /// Autumn and spring of a generated year through the worker; then a separate Python script
+    /// recomputes every figure of the spring report's JSON (each year × subject, every
+    /// statutory measure, every group figure, same-pupil progress since autumn) from the stored
+    /// rows with plain SQL, and compares to 0.01 points.
+    @Test func twoGeneratedDropsGiveAReportEveryFigureOfWhichTheStoredRowsConfirm() throws {
         let h = try Harness(bindings: ["datadrop.*"])
         defer { h.cleanUp() }
         let config = try TrustConfig(directory: h.settings.configDirectory)
         let files = DropDataGenerator(seed: 7, catalog: config.academies).files(startYear: 2021)
-            .filter { $0.drop.term == .autumn }
-        #expect(files.count == 15)
+            .filter { $0.drop.term != .summer }
+        #expect(files.count == 30)
         try h.publish(files.map { f in
             h.message(routingKey: "datadrop.\(f.academy)", type: "datadrop.submitted", contentType: "text/csv",
                       id: "gen:\(f.filename)", body: f.bytes, headers: ["x-drop": .string(f.drop.description)])
         })
         let settings = h.settings
-        try h.run(seconds: 60, { try DataDropHandler(settings: settings) }) {
-            try h.scalar("SELECT count(*) FROM board_reports") == 1
+        try h.run(seconds: 90, { try DataDropHandler(settings: settings) }) {
+            try h.scalar("SELECT count(*) FROM board_reports") == 2
         }
-        #expect(try DropStates.load(files[0].drop, catalog: config.academies, in: h.db()).pupils == 6_082)
-        let path = try #require(try h.db().scalar("SELECT html_path FROM board_reports")?.stringValue)
+        #expect(try DropStates.load(DropID("2021-22/autumn")!, catalog: config.academies, in: h.db()).pupils == 6_082)
+        let path = try #require(try h.db().scalar("SELECT html_path FROM board_reports WHERE drop_id = '2021-22/spring'")?.stringValue)
         let html = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(html.contains("Autumn 2021-22"))
+        #expect(html.contains("Spring 2021-22"))
         #expect(html.contains("15 of 15 academies submitted"))
         #expect(!html.contains("<script"))
-        let json = try String(contentsOfFile: path.replacingOccurrences(of: ".html", with: ".json"), encoding: .utf8)
-        #expect(json.contains("\"birstall\""))
+        let jsonPath = path.replacingOccurrences(of: ".html", with: ".json")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/report/check_board_report.py").standardizedFileURL.path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [script, settings.databasePath, jsonPath]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let result = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(result["error_count"] as? Int == 0, "\(result["errors"] ?? "")")
+        // 16 bodies × (12 columns + 21 statutory + 120 year cells + 10 × 26 group figures + 4 gaps + progress).
+        #expect((result["checked"] as? Int ?? 0) > 16 * 400)
+        let report = try JSONDecoder().decode(BoardReport.self, from: Data(contentsOf: URL(fileURLWithPath: jsonPath)))
+        #expect(report.trust.figures.progress?.since == "2021-22/autumn")
+        #expect(report.trust.figures.progress.map { $0.rows.reduce(0) { $0 + $1.matched } } ?? 0 > 10_000)
     }
 }

@@ -14,8 +14,11 @@ import Foundation
 ///   profile is completed in the summer term.
 /// - Values are trimmed and codes are case-insensitive. A row whose values are all empty is
 ///   skipped (spreadsheets export formatted-but-empty rows as `,,,,`).
-/// - Phonics (year 1) and MTC (year 4) are optional even in their year; gld is required for
-///   reception. Any of them on a row of another year is an error, as are judgements or
+/// - Phonics (years 1 and 2: year 2 holds the result by the end of year 2, a retake score for
+///   pupils who did not meet the standard in year 1) and MTC (year 4) are optional even in
+///   their years; gld is required for reception.
+/// - Judgements (not targets), phonics and MTC also take the statutory no-result codes A
+///   (absent), D (disapplied) and J (new arrival, not yet assessed) instead of a result. Any of them on a row of another year is an error, as are judgements or
 ///   targets on nursery and reception rows.
 /// - If a row's year is itself invalid, the year-dependent columns are checked for format only,
 ///   so one typo does not produce a cascade of misleading errors.
@@ -186,11 +189,12 @@ private struct Validation {
         let pp = check.value(.pp, parse: yesNo)
         let eal = check.value(.eal, parse: yesNo)
         let send = check.value(.send, parse: SENDStatus.init(code:))
-        let attainment = check.judgements((.reading, .writing, .maths), year: year)
-        let targets = check.judgements((.readingTarget, .writingTarget, .mathsTarget), year: year)
+        let attainment = check.subjects((.reading, .writing, .maths), year: year, parse: Assessment.init(code:))
+        let targets = check.subjects((.readingTarget, .writingTarget, .mathsTarget), year: year,
+                                     parse: Judgement.init(code:))
         let gld = check.value(.gld, year: year, parse: yesNo)
-        let phonics = check.value(.phonics, year: year) { wholeNumber($0, in: 0...40) }
-        let mtc = check.value(.mtc, year: year) { wholeNumber($0, in: 0...25) }
+        let phonics = check.value(.phonics, year: year) { checkResult($0, in: 0...40) }
+        let mtc = check.value(.mtc, year: year) { checkResult($0, in: 0...25) }
 
         if let upn {
             if let first = lineOfUPN[upn.number] {
@@ -259,13 +263,14 @@ private struct RowCheck {
         }
     }
 
-    mutating func judgements(_ columns: (DropColumn, DropColumn, DropColumn), year: YearGroup?) -> SubjectJudgements? {
+    mutating func subjects<Value>(_ columns: (DropColumn, DropColumn, DropColumn), year: YearGroup?,
+                                  parse: (String) -> Value?) -> SubjectValues<Value>? {
         // All three are checked (no short-circuit), so every bad value is reported.
-        let reading = value(columns.0, year: year, parse: Judgement.init(code:))
-        let writing = value(columns.1, year: year, parse: Judgement.init(code:))
-        let maths = value(columns.2, year: year, parse: Judgement.init(code:))
+        let reading = value(columns.0, year: year, parse: parse)
+        let writing = value(columns.1, year: year, parse: parse)
+        let maths = value(columns.2, year: year, parse: parse)
         guard let reading, let writing, let maths else { return nil }
-        return SubjectJudgements(reading: reading, writing: writing, maths: maths)
+        return SubjectValues(reading: reading, writing: writing, maths: maths)
     }
 }
 
@@ -275,6 +280,12 @@ private func yesNo(_ text: String) -> Bool? {
     case "N": false
     default: DropSpellings.yesNo[DropSpellings.normalised(text)]
     }
+}
+
+/// A score in `range`, or a no-result code.
+private func checkResult(_ text: String, in range: ClosedRange<Int>) -> CheckResult? {
+    if let score = wholeNumber(text, in: range) { return .score(score) }
+    return NoResult(code: text).map { .noResult($0) }
 }
 
 private func wholeNumber(_ text: String, in range: ClosedRange<Int>) -> Int? {

@@ -41,7 +41,7 @@ public enum DropColumn: String, CaseIterable, Hashable, Sendable {
         case .upn, .year, .gender, .pp, .eal, .send: true
         case .reading, .writing, .maths, .readingTarget, .writingTarget, .mathsTarget: year.isAssessed
         case .gld: year == .reception
-        case .phonics: year == .year1
+        case .phonics: year == .year1 || year == .year2
         case .mtc: year == .year4
         }
     }
@@ -52,7 +52,7 @@ public enum DropColumn: String, CaseIterable, Hashable, Sendable {
         case .upn, .year, .gender, .pp, .eal, .send: nil
         case .reading, .writing, .maths, .readingTarget, .writingTarget, .mathsTarget: "years 1–6"
         case .gld: "reception"
-        case .phonics: "year 1"
+        case .phonics: "years 1 and 2"
         case .mtc: "year 4"
         }
     }
@@ -75,12 +75,15 @@ public enum DropColumn: String, CaseIterable, Hashable, Sendable {
         case .gender: "F, M, X or empty"
         case .pp, .eal, .gld: "Y or N"
         case .send: "N, K or E"
-        case .reading, .writing, .maths, .readingTarget, .writingTarget, .mathsTarget:
-            "BLW, WTS, EXS or GDS"
-        case .phonics: "a whole number from 0 to 40"
-        case .mtc: "a whole number from 0 to 25"
+        case .reading, .writing, .maths: "BLW, WTS, EXS or GDS\(Self.orNoResult)"
+        case .readingTarget, .writingTarget, .mathsTarget: "BLW, WTS, EXS or GDS"
+        case .phonics: "a whole number from 0 to 40\(Self.orNoResult)"
+        case .mtc: "a whole number from 0 to 25\(Self.orNoResult)"
         }
     }
+
+    /// The statutory no-result codes a judgement or check column also takes.
+    static let orNoResult = "; or A absent, D disapplied, J new arrival"
 
     var invalidReason: String {
         switch self {

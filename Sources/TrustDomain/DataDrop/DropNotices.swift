@@ -44,7 +44,7 @@ public enum DropNotices {
         ]
         let assessed = pupils.filter { $0.attainment != nil }
         if !assessed.isEmpty {
-            func atExpected(_ subject: Subject) -> Int { assessed.count { $0.attainment![subject] >= .exs } }
+            func atExpected(_ subject: Subject) -> Int { assessed.count { ($0.attainment![subject].judgement ?? .blw) >= .exs } }
             lines.append("  years 1–6 at the expected standard or above: reading \(atExpected(.reading)), "
                 + "writing \(atExpected(.writing)), maths \(atExpected(.maths)) of \(assessed.count) pupils")
         }

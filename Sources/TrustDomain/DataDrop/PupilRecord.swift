@@ -125,31 +125,131 @@ public enum SENDStatus: String, CaseIterable, Hashable, Sendable, Codable, Codin
     }
 }
 
+/// Why a pupil has no judgement or score where one is due: the statutory codes, kept instead of
+/// forcing a judgement. Counted as the DfE counts them (`DropAggregates`): in every
+/// percentage's cohort, as not reaching the standard; out of every mean.
+public enum NoResult: String, CaseIterable, Hashable, Sendable, Codable, CodingKeyRepresentable {
+    /// Absent for long periods (or on the day of a check), so there is no evidence to judge.
+    case absent = "A"
+    /// Disapplied from the assessment or check.
+    case disapplied = "D"
+    /// Just arrived ("J", the DfE's code for a new arrival) and not yet assessed.
+    case newArrival = "J"
+
+    /// Any case; see `YearGroup.init(code:)` for the spelled-out switch.
+    public init?(code: String) {
+        switch code.uppercasedCode {
+        case "A": self = .absent
+        case "D": self = .disapplied
+        case "J": self = .newArrival
+        default: return nil
+        }
+    }
+
+    /// How a figure names the pupils: "2 absent".
+    public var label: String {
+        switch self {
+        case .absent: "absent"
+        case .disapplied: "disapplied"
+        case .newArrival: "new arrival"
+        }
+    }
+}
+
+/// A pupil's result in one subject: a judgement, or a statutory code saying why there is none.
+public enum Assessment: Hashable, Sendable {
+    case judged(Judgement)
+    case noResult(NoResult)
+
+    public static let blw = Assessment.judged(.blw), wts = Assessment.judged(.wts)
+    public static let exs = Assessment.judged(.exs), gds = Assessment.judged(.gds)
+
+    /// A judgement code or a no-result code, in any case.
+    public init?(code: String) {
+        if let judgement = Judgement(code: code) {
+            self = .judged(judgement)
+        } else if let reason = NoResult(code: code) {
+            self = .noResult(reason)
+        } else {
+            return nil
+        }
+    }
+
+    public var judgement: Judgement? {
+        if case .judged(let judgement) = self { return judgement }
+        return nil
+    }
+
+    public var noResult: NoResult? {
+        if case .noResult(let reason) = self { return reason }
+        return nil
+    }
+
+    /// The code as the file and the store write it.
+    public var code: StaticString {
+        switch self {
+        case .judged(let judgement): judgement.code
+        case .noResult(let reason): reason.code
+        }
+    }
+}
+
+/// A statutory check's result (phonics out of 40, MTC out of 25), or why there is none.
+public enum CheckResult: Hashable, Sendable, ExpressibleByIntegerLiteral {
+    case score(Int)
+    case noResult(NoResult)
+
+    public init(integerLiteral value: Int) { self = .score(value) }
+
+    public var score: Int? {
+        if case .score(let score) = self { return score }
+        return nil
+    }
+
+    public var noResult: NoResult? {
+        if case .noResult(let reason) = self { return reason }
+        return nil
+    }
+}
+
 /// The three subjects teachers judge. Kept apart from `ReportSubject`, which adds the
 /// combined measure, so a pupil's record can never hold a "combined" judgement.
 public enum Subject: String, CaseIterable, Hashable, Sendable, Codable {
     case reading, writing, maths
 }
 
-/// Judgements (or targets) for the three subjects. A value type with all three present, so a
-/// pupil in years 1–6 can never be half-assessed.
-public struct SubjectJudgements: Hashable, Sendable, Codable {
-    public var reading: Judgement
-    public var writing: Judgement
-    public var maths: Judgement
+/// One value per subject, all three present, so a pupil in years 1–6 can never be
+/// half-assessed.
+public struct SubjectValues<Value: Hashable & Sendable>: Hashable, Sendable {
+    public var reading: Value
+    public var writing: Value
+    public var maths: Value
 
-    public init(reading: Judgement, writing: Judgement, maths: Judgement) {
+    public init(reading: Value, writing: Value, maths: Value) {
         self.reading = reading
         self.writing = writing
         self.maths = maths
     }
 
-    public subscript(subject: Subject) -> Judgement {
+    public subscript(subject: Subject) -> Value {
         switch subject {
         case .reading: reading
         case .writing: writing
         case .maths: maths
         }
+    }
+}
+
+/// Targets (FFT20-informed): always a judgement, never a no-result code.
+public typealias SubjectJudgements = SubjectValues<Judgement>
+/// Teacher assessments: a judgement or a no-result code per subject.
+public typealias SubjectAssessments = SubjectValues<Assessment>
+
+extension SubjectValues where Value == Assessment {
+    /// Judgements in all three subjects.
+    public init(_ judgements: SubjectJudgements) {
+        self.init(reading: .judged(judgements.reading), writing: .judged(judgements.writing),
+                  maths: .judged(judgements.maths))
     }
 }
 
@@ -163,21 +263,23 @@ public struct PupilRecord: Hashable, Sendable {
     public var eal: Bool
     public var send: SENDStatus
     /// Present exactly for years 1–6.
-    public var attainment: SubjectJudgements?
+    public var attainment: SubjectAssessments?
     /// Present exactly for years 1–6.
     public var targets: SubjectJudgements?
     /// Present exactly for reception.
     public var goodLevelOfDevelopment: Bool?
-    /// Year 1 only, and optional: the check is taken in June, so earlier drops may have none.
-    public var phonics: Int?
+    /// Years 1 and 2, optional: the check is taken in June, so earlier drops may have none. For
+    /// year 2 it is the pupil's result by the end of year 2: the year 1 score, or the retake
+    /// score for a pupil who did not meet the standard in year 1.
+    public var phonics: CheckResult?
     /// Year 4 only, and optional: the check is taken in June.
-    public var multiplicationCheck: Int?
+    public var multiplicationCheck: CheckResult?
 
     public init(upn: UPN, year: YearGroup, gender: Gender? = nil, pupilPremium: Bool = false,
                 eal: Bool = false, send: SENDStatus = .none,
-                attainment: SubjectJudgements? = nil, targets: SubjectJudgements? = nil,
-                goodLevelOfDevelopment: Bool? = nil, phonics: Int? = nil,
-                multiplicationCheck: Int? = nil) {
+                attainment: SubjectAssessments? = nil, targets: SubjectJudgements? = nil,
+                goodLevelOfDevelopment: Bool? = nil, phonics: CheckResult? = nil,
+                multiplicationCheck: CheckResult? = nil) {
         self.upn = upn
         self.year = year
         self.gender = gender
@@ -216,6 +318,16 @@ extension Judgement {
         case .wts: "WTS"
         case .exs: "EXS"
         case .gds: "GDS"
+        }
+    }
+}
+
+extension NoResult {
+    public var code: StaticString {
+        switch self {
+        case .absent: "A"
+        case .disapplied: "D"
+        case .newArrival: "J"
         }
     }
 }

@@ -40,27 +40,16 @@ public struct RAGBand: Hashable, Sendable, Codable {
     }
 }
 
-/// The thresholds the board report rates against; the shape of `Config/thresholds.json`:
+/// One drop's thresholds: the shape of each term in `Config/thresholds.json` (below). Percent
+/// measures are in percent, the gap in percentage points, the MTC mean in marks out of 25.
+/// `expected` and `greater_depth` bands apply to every year group's figure in that subject.
+/// Keys left out keep the summer defaults (`RAGThresholds.defaults`), so autumn and spring
+/// should state every key: a summer threshold rates a November drop red everywhere.
 ///
-/// ```json
-/// { "expected": { "reading": { "green_at": 75, "amber_at": 65 } },
-///   "greater_depth": { "rwm": { "green_at": 10, "amber_at": 6 } },
-///   "on_target": { "green_at": 75, "amber_at": 60 },
-///   "disadvantaged_gap": { "green_at": 10, "amber_at": 20 },
-///   "gld": { "green_at": 70, "amber_at": 60 },
-///   "phonics_pass": { "green_at": 80, "amber_at": 70 },
-///   "mtc_mean": { "green_at": 20, "amber_at": 17 } }
-/// ```
-/// Every key is optional and anything left out keeps its default, so the file only needs to
-/// say where the trust departs from the defaults. Percent measures are in percent, the gap in
-/// percentage points, the MTC mean in marks out of 25.
-///
-/// The defaults are trust-chosen, not official: they approximate national figures for
-/// England in 2023–24 (KS2 expected standard about 74 % reading, 72 % writing, 73 % maths,
-/// 61 % combined; higher standard about 28 % reading, 24 % maths, 13 % writing at greater
-/// depth, 8 % combined; GLD about 68 %; phonics about 80 %; MTC mean about 20.6) so that green
-/// means "at or above typical national attainment". On-target has no national equivalent;
-/// its defaults are a starting point for the trust to tune.
+/// The summer defaults are trust-chosen, near national figures for England (KS2 2023–24:
+/// about 74 % reading, 72 % writing, 73 % maths, 61 % combined; GLD about 68 %; phonics about
+/// 80 %; MTC mean about 20.6), so that green in summer means at or above typical national
+/// attainment. On-target has no national equivalent.
 public struct RAGThresholds: Hashable, Sendable, Codable {
     public var expected: [ReportSubject: RAGBand]
     public var greaterDepth: [ReportSubject: RAGBand]
@@ -68,18 +57,24 @@ public struct RAGThresholds: Hashable, Sendable, Codable {
     public var disadvantagedGap: RAGBand
     public var goodLevelOfDevelopment: RAGBand
     public var phonicsPass: RAGBand
+    /// Year 2: met the phonics standard by the end of year 2.
+    public var phonicsYear2: RAGBand
     public var multiplicationCheckMean: RAGBand
+    public var multiplicationCheckFullMarks: RAGBand
 
     public init(expected: [ReportSubject: RAGBand], greaterDepth: [ReportSubject: RAGBand],
                 onTarget: RAGBand, disadvantagedGap: RAGBand, goodLevelOfDevelopment: RAGBand,
-                phonicsPass: RAGBand, multiplicationCheckMean: RAGBand) {
+                phonicsPass: RAGBand, phonicsYear2: RAGBand, multiplicationCheckMean: RAGBand,
+                multiplicationCheckFullMarks: RAGBand) {
         self.expected = expected
         self.greaterDepth = greaterDepth
         self.onTarget = onTarget
         self.disadvantagedGap = disadvantagedGap
         self.goodLevelOfDevelopment = goodLevelOfDevelopment
         self.phonicsPass = phonicsPass
+        self.phonicsYear2 = phonicsYear2
         self.multiplicationCheckMean = multiplicationCheckMean
+        self.multiplicationCheckFullMarks = multiplicationCheckFullMarks
     }
 
     public static let defaults = RAGThresholds(
@@ -99,26 +94,34 @@ public struct RAGThresholds: Hashable, Sendable, Codable {
         disadvantagedGap: RAGBand(greenAt: 10, amberAt: 20),
         goodLevelOfDevelopment: RAGBand(greenAt: 70, amberAt: 60),
         phonicsPass: RAGBand(greenAt: 80, amberAt: 70),
-        multiplicationCheckMean: RAGBand(greenAt: 20, amberAt: 17))
+        phonicsYear2: RAGBand(greenAt: 90, amberAt: 85),
+        multiplicationCheckMean: RAGBand(greenAt: 20, amberAt: 17),
+        multiplicationCheckFullMarks: RAGBand(greenAt: 30, amberAt: 20))
 
-    /// The band for a measure; nil only if a subject was removed from a dictionary in code.
-    public func band(for measure: Measure) -> RAGBand? {
-        switch measure {
+    /// The band a figure is rated against; nil for measures that are not rated (the share
+    /// of pupils with an EXS or GDS target describes the targets, not attainment).
+    public func band(for key: FigureKey) -> RAGBand? {
+        switch key.measure {
         case .expected(let subject): expected[subject]
         case .greaterDepth(let subject): greaterDepth[subject]
         case .onTarget: onTarget
+        case .targetExpected, .targetGreaterDepth: nil
         case .disadvantagedGap: disadvantagedGap
         case .goodLevelOfDevelopment: goodLevelOfDevelopment
-        case .phonicsPass: phonicsPass
+        case .phonicsPass: key.year == .year2 ? phonicsYear2 : phonicsPass
         case .multiplicationCheckMean: multiplicationCheckMean
+        case .multiplicationCheckFullMarks: multiplicationCheckFullMarks
         }
     }
 
     /// Nil when there is no value: an empty cohort is shown as "no pupils", never as red.
-    public func rag(for measure: Measure, value: Double?) -> RAG? {
-        guard let value, let band = band(for: measure) else { return nil }
-        return band.rag(value, lowerIsBetter: measure.lowerIsBetter)
+    public func rag(for key: FigureKey, value: Double?) -> RAG? {
+        guard let value, let band = band(for: key) else { return nil }
+        return band.rag(value, lowerIsBetter: key.measure.lowerIsBetter)
     }
+
+    /// The rating of a measure's figure for years 1–6 (or the check's own year).
+    public func rag(for measure: Measure, value: Double?) -> RAG? { rag(for: FigureKey(measure), value: value) }
 
     enum CodingKeys: String, CodingKey {
         case expected
@@ -127,7 +130,19 @@ public struct RAGThresholds: Hashable, Sendable, Codable {
         case disadvantagedGap = "disadvantaged_gap"
         case goodLevelOfDevelopment = "gld"
         case phonicsPass = "phonics_pass"
+        case phonicsYear2 = "phonics_y2"
         case multiplicationCheckMean = "mtc_mean"
+        case multiplicationCheckFullMarks = "mtc_full_marks"
+    }
+
+    /// Every rated band with its name, for checks and the report's key.
+    var namedBands: [(name: String, band: RAGBand, lowerIsBetter: Bool)] {
+        ReportSubject.allCases.flatMap { s in
+            [("expected.\(s.rawValue)", expected[s]!, false), ("greater_depth.\(s.rawValue)", greaterDepth[s]!, false)]
+        } + [("on_target", onTarget, false), ("disadvantaged_gap", disadvantagedGap, true),
+             ("gld", goodLevelOfDevelopment, false), ("phonics_pass", phonicsPass, false),
+             ("phonics_y2", phonicsYear2, false), ("mtc_mean", multiplicationCheckMean, false),
+             ("mtc_full_marks", multiplicationCheckFullMarks, false)]
     }
 
     /// Missing keys keep their defaults; a band whose green is on the wrong side of its amber
@@ -151,16 +166,89 @@ public struct RAGThresholds: Hashable, Sendable, Codable {
             disadvantagedGap: try single(.disadvantagedGap, base.disadvantagedGap),
             goodLevelOfDevelopment: try single(.goodLevelOfDevelopment, base.goodLevelOfDevelopment),
             phonicsPass: try single(.phonicsPass, base.phonicsPass),
-            multiplicationCheckMean: try single(.multiplicationCheckMean, base.multiplicationCheckMean))
-        for measure in Measure.all {
-            guard let band = self.band(for: measure), !band.isOrdered(lowerIsBetter: measure.lowerIsBetter)
-            else { continue }
-            let rule = measure.lowerIsBetter
+            phonicsYear2: try single(.phonicsYear2, base.phonicsYear2),
+            multiplicationCheckMean: try single(.multiplicationCheckMean, base.multiplicationCheckMean),
+            multiplicationCheckFullMarks: try single(.multiplicationCheckFullMarks, base.multiplicationCheckFullMarks))
+        for (name, band, lowerIsBetter) in namedBands where !band.isOrdered(lowerIsBetter: lowerIsBetter) {
+            let rule = lowerIsBetter
                 ? "lower is better, so green_at must not be above amber_at"
                 : "green_at must not be below amber_at"
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: decoder.codingPath,
-                debugDescription: "thresholds for \(measure): \(rule) (green_at \(band.greenAt), amber_at \(band.amberAt))"))
+                debugDescription: "thresholds for \(name): \(rule) (green_at \(band.greenAt), amber_at \(band.amberAt))"))
         }
+    }
+}
+
+/// `Config/thresholds.json`: each drop rated against its own term's thresholds (a November
+/// drop is not a July one), and the group sizes below which figures are marked or withheld.
+///
+/// ```json
+/// { "small_group": 10, "withhold_below": 5,
+///   "by_drop": { "autumn": { "expected": { "rwm": { "green_at": 45, "amber_at": 35 } }, … },
+///                "spring": { … }, "summer": { … } } }
+/// ```
+public struct DropThresholds: Hashable, Sendable, Codable {
+    public var byTerm: [Term: RAGThresholds]
+    /// Figures over fewer pupils than this are marked (one pupil moves them by over 10 points).
+    public var smallGroup: Int
+    /// Figures over fewer pupils than this are withheld, so no pupil can be identified.
+    public var withholdBelow: Int
+
+    public init(byTerm: [Term: RAGThresholds], smallGroup: Int = 10, withholdBelow: Int = 5) {
+        self.byTerm = byTerm
+        self.smallGroup = smallGroup
+        self.withholdBelow = withholdBelow
+    }
+
+    /// Summer defaults for every term: what tests use when terms do not matter.
+    public static let defaults = DropThresholds(byTerm: Dictionary(uniqueKeysWithValues: Term.allCases.map {
+        ($0, RAGThresholds.defaults)
+    }))
+
+    public func forTerm(_ term: Term) -> RAGThresholds { byTerm[term] ?? .defaults }
+
+    enum CodingKeys: String, CodingKey {
+        case byTerm = "by_drop"
+        case smallGroup = "small_group"
+        case withholdBelow = "withhold_below"
+    }
+
+    /// Every term is required, so no drop is silently rated with another term's numbers.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let terms = try container.nestedContainer(keyedBy: TermKey.self, forKey: .byTerm)
+        var byTerm: [Term: RAGThresholds] = [:]
+        for term in Term.allCases {
+            guard let key = TermKey(stringValue: term.rawValue), terms.contains(key) else {
+                throw DecodingError.dataCorrupted(DecodingError.Context(
+                    codingPath: decoder.codingPath + [CodingKeys.byTerm],
+                    debugDescription: "by_drop has no \"\(term.rawValue)\" entry; give thresholds for autumn, spring and summer"))
+            }
+            byTerm[term] = try terms.decode(RAGThresholds.self, forKey: key)
+        }
+        let small = try container.decodeIfPresent(Int.self, forKey: .smallGroup) ?? 10
+        let withhold = try container.decodeIfPresent(Int.self, forKey: .withholdBelow) ?? 5
+        guard (1...100).contains(small), (0...small).contains(withhold) else {
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: decoder.codingPath,
+                debugDescription: "small_group \(small) must be 1 to 100 and withhold_below \(withhold) 0 to small_group"))
+        }
+        self.init(byTerm: byTerm, smallGroup: small, withholdBelow: withhold)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var terms = container.nestedContainer(keyedBy: TermKey.self, forKey: .byTerm)
+        for (term, thresholds) in byTerm { try terms.encode(thresholds, forKey: TermKey(stringValue: term.rawValue)!) }
+        try container.encode(smallGroup, forKey: .smallGroup)
+        try container.encode(withholdBelow, forKey: .withholdBelow)
+    }
+
+    private struct TermKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

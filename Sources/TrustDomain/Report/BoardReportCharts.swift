@@ -20,9 +20,9 @@ enum BoardReportCharts {
     /// Horizontal bars of % expected+ for one subject, with the green and amber thresholds
     /// drawn across them: bars first, then the thresholds, then the labels on top.
     static func expectedBars(_ report: BoardReport, subject: ReportSubject) -> String {
-        let column = BoardReport.columns.firstIndex(of: .expected(subject))!
-        let info = report.measures[column]
-        let rows = rows(report) { $0.measures[column] }
+        let column = BoardReport.columns.firstIndex(of: FigureKey(.expected(subject)))!
+        let info = report.columns[column]
+        let rows = rows(report) { $0.columns[column] }
         let rowHeight = 15.0, top = 20.0, left = 88.0, plotWidth = 180.0
         let bottom = top + Double(rows.count) * rowHeight
         var canvas = SVGCanvas(width: 330, height: bottom + 18)
@@ -51,7 +51,7 @@ enum BoardReportCharts {
                             class: "t muted")
             }
         }
-        return canvas.svg(label: "\(info.label): % of pupils in years 1–6 at the expected standard or above, by academy, with the green threshold at \(Int(info.greenAt))%")
+        return canvas.svg(label: "\(info.label): % of pupils in years 1–6 at the expected standard or above, by academy, with the green threshold at \(Int(info.greenAt ?? 0))%")
     }
 
     /// `72% G`, with the small-cohort mark when it applies.
@@ -61,11 +61,12 @@ enum BoardReportCharts {
 
     private static func thresholdLines(_ canvas: inout SVGCanvas, info: MeasureInfo,
                                        x: (Double) -> Double, top: Double, bottom: Double) {
-        canvas.line(x(info.amberAt), top - 4, x(info.amberAt), bottom, class: "thr amber")
-        canvas.line(x(info.greenAt), top - 4, x(info.greenAt), bottom, class: "thr green")
-        canvas.text("amber \(Int(info.amberAt))%", x: x(info.amberAt) - 2, y: top - 7,
+        guard let greenAt = info.greenAt, let amberAt = info.amberAt else { return }
+        canvas.line(x(amberAt), top - 4, x(amberAt), bottom, class: "thr amber")
+        canvas.line(x(greenAt), top - 4, x(greenAt), bottom, class: "thr green")
+        canvas.text("amber \(Int(amberAt))%", x: x(amberAt) - 2, y: top - 7,
                     anchor: .end, class: "tick")
-        canvas.text("green \(Int(info.greenAt))%", x: x(info.greenAt) + 2, y: top - 7,
+        canvas.text("green \(Int(greenAt))%", x: x(greenAt) + 2, y: top - 7,
                     class: "tick green-text")
     }
 
@@ -91,10 +92,10 @@ enum BoardReportCharts {
                         class: "tick")
         }
         for (number, series) in trendSeries.enumerated() {
-            let column = BoardReport.columns.firstIndex(of: .expected(series.subject))!
+            let column = BoardReport.columns.firstIndex(of: FigureKey(.expected(series.subject)))!
             let points = report.trust.trend.compactMap { point -> (x: Double, y: Double)? in
                 guard let term = DropID(point.drop)?.term,
-                    let value = point.measures[column].value
+                    let value = point.columns[column].value
                 else { return nil }
                 return (x(slots.firstIndex(of: term)!), y(value))
             }
@@ -114,7 +115,7 @@ enum BoardReportCharts {
     /// Every panel has the same 0–100 % scale, so the panels can be compared at a glance.
     static func rwmPanel(title: String, trend: [TrendPoint], submitted: Bool,
                          info: MeasureInfo) -> String {
-        let column = BoardReport.columns.firstIndex(of: .expected(.rwm))!
+        let column = BoardReport.columns.firstIndex(of: FigureKey(.expected(.rwm)))!
         var canvas = SVGCanvas(width: 160, height: 112)
         let top = 24.0, bottom = 92.0
         func x(_ term: Term) -> Double { 38 + Double(Term.allCases.firstIndex(of: term)!) * 50 }
@@ -124,15 +125,15 @@ enum BoardReportCharts {
             canvas.line(22, y(tick), 154, y(tick), class: tick == 0 ? "ax" : "grid")
             canvas.text("\(Int(tick))", x: 19, y: y(tick) + 3, anchor: .end, class: "tick")
         }
-        canvas.line(22, y(info.greenAt), 154, y(info.greenAt), class: "thr green")
+        if let greenAt = info.greenAt { canvas.line(22, y(greenAt), 154, y(greenAt), class: "thr green") }
         for term in Term.allCases {
             canvas.text(String(term.name.prefix(3)), x: x(term), y: 105, anchor: .middle,
                         class: "tick")
         }
         let points = trend.compactMap { point -> (at: (x: Double, y: Double), figure: MeasureFigure)? in
-            guard let term = DropID(point.drop)?.term, let value = point.measures[column].value
+            guard let term = DropID(point.drop)?.term, let value = point.columns[column].value
             else { return nil }
-            return ((x(term), y(value)), point.measures[column])
+            return ((x(term), y(value)), point.columns[column])
         }
         canvas.polyline(points.map(\.at), class: "line s4")
         for point in points {
@@ -158,7 +159,13 @@ enum BoardReportCharts {
             + report.academies.map { $0.figures?.disadvantagedGap[gapIndex] }
         let rowHeight = 15.0, top = 26.0, left = 112.0, plotWidth = 300.0
         let bottom = top + Double(rows.count) * rowHeight
-        var canvas = SVGCanvas(width: 660, height: bottom + 18)
+        func label(_ gap: GapFigure) -> String {
+            "gap \(figureLabel(gap.gap)) · PP \(gap.disadvantaged.text) (\(HTMLText.count(gap.disadvantaged.total))) · others \(gap.otherPupils.text) (\(HTMLText.count(gap.otherPupils.total)))"
+        }
+        // Wide enough for the longest label in bold (about 5.6 px a character at 9 px), so the
+        // trust's label, the longest, is never cut off at the edge.
+        let longest = gaps.compactMap { $0.map(label)?.count }.max() ?? 0
+        var canvas = SVGCanvas(width: left + plotWidth + 10 + Double(longest) * 5.6 + 8, height: bottom + 18)
         func x(_ percent: Double) -> Double { left + plotWidth * percent / 100 }
 
         canvas.marker(.circle, x: left + 4, y: 9, class: "pp")
@@ -185,8 +192,7 @@ enum BoardReportCharts {
             canvas.line(x(pp), y, x(others), y, class: "gapline")
             canvas.marker(.circle, x: x(others), y: y, class: "others")
             canvas.marker(.circle, x: x(pp), y: y, class: "pp")
-            canvas.text("gap \(figureLabel(gap.gap)) · PP \(gap.disadvantaged.text) of \(HTMLText.count(gap.disadvantaged.total)), others \(gap.otherPupils.text) of \(HTMLText.count(gap.otherPupils.total))",
-                        x: left + plotWidth + 10, y: y + 3.5, class: row.isTrust ? "t b" : "t")
+            canvas.text(label(gap), x: left + plotWidth + 10, y: y + 3.5, class: row.isTrust ? "t b" : "t")
         }
         canvas.line(left - 2, top + rowHeight, left + plotWidth + 4, top + rowHeight, class: "sep")
         return canvas.svg(label: "RWM % expected+ of disadvantaged and other pupils, by academy")

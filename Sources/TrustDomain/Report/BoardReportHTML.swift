@@ -1,9 +1,9 @@
 extension BoardReport {
-    /// The report as one self-contained HTML page for trustees and headteachers: headline
-    /// figures first, then the RAG table, charts and a page per academy. Inline CSS and SVG
-    /// only — no scripts, fonts or images to fetch — so it can be e-mailed, archived and
-    /// printed on A4 as it is. Every rating carries a letter as well as a colour, so it reads
-    /// the same in black and white.
+    /// The report as one self-contained HTML page for trustees and headteachers: a one-page
+    /// summary first (headline statutory figures against national, who needs support most,
+    /// who did not submit, a glossary), then the trust's tables and a page per academy. Inline
+    /// CSS and SVG only — no scripts, fonts or images to fetch — so it can be e-mailed,
+    /// archived and printed on A4 as it is. Every rating carries a letter as well as a colour.
     public func html() -> String { BoardReportPage(report: self).render() }
 }
 
@@ -14,18 +14,12 @@ private struct BoardReportPage {
     let report: BoardReport
 
     private var trust: TrustSummary { report.trust }
-    /// "Spring" within the same academic year, "Summer 2020-21" across years.
-    private var previousName: String {
-        guard let previous = DropID(report.previousDrop), let drop = DropID(report.drop) else {
-            return report.previousDrop
-        }
-        return previous.startYear == drop.startYear
-            ? previous.term.name : ReportFormat.dropName(previous)
-    }
+    private var comparisonName: String { DropID(report.comparisonDrop).map(ReportFormat.dropName) ?? report.comparisonDrop }
+    private var progressName: String { DropID(report.progressFrom).map(ReportFormat.dropName) ?? report.progressFrom }
 
     func render() -> String {
-        [head, cover, headline, glance, ragTable, subjectCharts, progress, disadvantaged,
-         profiles, academyPages, notes, "</body>\n</html>\n"].joined(separator: "\n")
+        [head, summaryPage, statutoryPage, ragPage, subjectCharts, yearsPage, groupsPage, disadvantaged,
+         progressPage, trendPage, profiles, academyPages, notes, "</body>\n</html>\n"].joined(separator: "\n")
     }
 
     // MARK: Page furniture
@@ -44,139 +38,170 @@ private struct BoardReportPage {
         """
     }
 
-    private var cover: String {
-        """
-        <header class="cover">
-        <p class="kicker">Focus-Trust · Termly RAG shared with the Board</p>
-        <h1>\(H.escaped(report.title))</h1>
-        <p class="drop">\(H.escaped(report.dropName)) data drop</p>
-        <p class="meta">\(trust.submitted) of \(trust.academies) academies submitted · \(H.count(trust.figures.pupils)) pupils in the drop · generated \(H.escaped(report.generatedAtText)) (UK time)</p>
-        <p class="values"><b>Care</b> · <b>Dare</b> · <b>Fair</b> · <b>Share</b></p>
-        </header>
-        """
-    }
+    // MARK: Summary
 
-    // MARK: Headline
+    /// The statutory figures the summary page leads with.
+    private static let summaryKeys: [FigureKey] = [
+        FigureKey(.goodLevelOfDevelopment), FigureKey(.phonicsPass, year: .year1), FigureKey(.phonicsPass, year: .year2),
+        FigureKey(.expected(.rwm), year: .year2), FigureKey(.multiplicationCheckMean),
+        FigureKey(.expected(.reading), year: .year6), FigureKey(.expected(.writing), year: .year6),
+        FigureKey(.expected(.maths), year: .year6), FigureKey(.expected(.rwm), year: .year6),
+        FigureKey(.greaterDepth(.rwm), year: .year6),
+    ]
 
-    private var headline: String {
-        let tiles = report.measures.indices.map { column in
-            tile(report.measures[column], trust.figures.measures[column])
+    private var summaryPage: String {
+        let rows = Self.summaryKeys.compactMap { key -> String? in
+            guard let index = BoardReport.statutoryMeasures.firstIndex(of: key) else { return nil }
+            let info = report.statutory[index], figure = trust.figures.statutory[index]
+            return "<tr><th class=\"name\">\(H.escaped(info.label))</th>\(ragCell(figure))<td>\(basis(figure, info))</td>\(nationalCells(figure, info))</tr>"
         }
+        let support = report.summary.support.prefix(5).map { row in
+            "<tr><th class=\"name\">\(H.escaped(row.name))</th><td class=\"\(row.red > 0 ? "red" : "")\">\(row.red)</td><td>\(row.amber)</td><td>\(row.green)</td><td class=\"name\">\(H.escaped(row.ofstedDate ?? row.ofsted))</td></tr>"
+        }
+        let refusedLater = report.academies.filter { $0.submitted && $0.submission?.contains("refused") == true }
+            .map { "\(H.escaped($0.shortName)): \(H.escaped($0.submission ?? ""))" }
+        let missing = (report.summary.notSubmitted.isEmpty
+            ? "<p class=\"complete\">All \(trust.academies) academies submitted.</p>"
+            : "<p class=\"missing\">Not submitted (\(report.summary.notSubmitted.count)): \(report.summary.notSubmitted.map(H.escaped).joined(separator: ", ")). They are not in the trust figures.</p>")
+            + (refusedLater.isEmpty ? ""
+                : "<p class=\"missing\">Data in use despite a later refused file: \(refusedLater.joined(separator: "; ")).</p>")
+        let glossary = report.summary.glossary.map { "<dt>\(H.escaped($0.term))</dt><dd>\(H.escaped($0.meaning))</dd>" }
         return """
-            <section>
-            <h2>Headline figures for the trust</h2>
-            <p class="lead">Every pupil counts once: trust figures add up the pupils of the \(trust.submitted) academies that submitted, so a large school weighs more than a small one. Years 1–6: \(H.count(trust.figures.assessedPupils)) pupils. Changes are since \(H.escaped(previousName)), for the same academies.</p>
-            \(missingNotice)
-            <div class="tiles">
-            \(tiles.joined(separator: "\n"))
+            <section class="summary">
+            <header class="cover">
+            <p class="kicker">Focus-Trust · Termly RAG shared with the Board</p>
+            <h1>\(H.escaped(report.title))</h1>
+            <p class="drop">\(H.escaped(report.dropName)) data drop · summary</p>
+            <p class="meta">\(trust.submitted) of \(trust.academies) academies submitted · \(H.count(trust.figures.pupils)) pupils · rated against the \(H.escaped(report.thresholdsTerm)) thresholds · generated \(H.escaped(report.generatedAtText)) (UK time)</p>
+            </header>
+            \(missing)
+            <h2>Statutory measures: trust against national</h2>
+            <p class="lead">\(nationalLead)</p>
+            <table class="rag compact">
+            <thead><tr><th class="name">Measure</th><th>Trust</th><th>Pupils</th><th>National</th><th>Trust − national</th></tr></thead>
+            <tbody>\(rows.joined())</tbody>
+            </table>
+            <div class="two">
+            <div>
+            <h3>Academies needing support most</h3>
+            <p class="note">By red ratings in the \(report.columns.count) RAG columns (then amber), with the latest Ofsted inspection: support allocated according to need.</p>
+            <table class="rag compact">
+            <thead><tr><th class="name">Academy</th><th>R</th><th>A</th><th>G</th><th class="name">Last Ofsted</th></tr></thead>
+            <tbody>\(support.joined())</tbody>
+            </table>
+            </div>
+            <div>
+            <h3>Glossary</h3>
+            <dl class="glossary">\(glossary.joined())</dl>
+            </div>
             </div>
             </section>
             """
     }
 
-    private var missingNotice: String {
-        let refusedLater = report.academies.filter { $0.submitted && $0.submission?.contains("refused") == true }
-            .map { "\(H.escaped($0.shortName)): \(H.escaped($0.submission ?? ""))" }
-        let later = refusedLater.isEmpty ? ""
-            : "<p class=\"missing\">Data in use despite a later refused file: \(refusedLater.joined(separator: "; ")).</p>"
-        guard !trust.notSubmitted.isEmpty else {
-            return "<p class=\"complete\">All \(trust.academies) academies have submitted.</p>" + later
-        }
-        let names = trust.notSubmitted.map(H.escaped).joined(separator: ", ")
-        return "<p class=\"missing\">Not submitted: \(names). Their figures are not in the trust totals.</p>" + later
+    private var nationalLead: String {
+        guard let year = report.nationalYear else { return "No national figures are configured (Config/national.json)." }
+        return "National: England, state-funded schools, the latest DfE figures up to summer \(year) (each figure's year and source are in the notes). Like-for-like changes are against \(H.escaped(comparisonName)) where it exists."
     }
 
-    private func tile(_ info: MeasureInfo, _ figure: MeasureFigure) -> String {
-        let rating = figure.rag.map { "<span class=\"tag\">\($0.word)</span>" } ?? ""
-        let change = figure.changeText.map { "\(H.escaped($0)) since \(H.escaped(previousName))<br>" } ?? ""
-        return """
-            <div class="tile \(figure.rag?.rawValue ?? "none")"><p class="tl">\(H.escaped(info.label))</p><p class="big">\(H.escaped(figure.text))\(smallMark(figure))\(rating)</p><p class="sub">\(change)\(H.escaped(basis(figure, info)))</p></div>
-            """
+    /// National figure with its year, and the difference in points.
+    private func nationalCells(_ figure: MeasureFigure, _ info: MeasureInfo) -> String {
+        guard let national = info.national else { return "<td class=\"none\">no national figure</td><td></td>" }
+        let difference = figure.vsNational.map { ReportFormat.change(from: national.value, to: national.value + $0, info.unit) } ?? ""
+        return "<td>\(H.escaped(national.text)) <span class=\"n\">\(national.year)</span></td><td>\(H.escaped(difference))</td>"
     }
 
-    /// What a figure rests on, in words: "2,803 of 4,171 pupils".
+    /// What a figure rests on, in words: "31 of 50 pupils; 2 absent".
     private func basis(_ figure: MeasureFigure, _ info: MeasureInfo) -> String {
-        guard figure.value != nil else {
-            return info.cohort.hasSuffix("with a score") ? "no scores in this drop" : "no pupils"
-        }
+        if figure.withheld { return "\(H.count(figure.cohort)) pupils: figure withheld" }
+        guard figure.value != nil else { return "no pupils with a result yet" }
+        var text: String
         switch info.unit {
-        case .points: return "\(H.count(figure.cohort)) disadvantaged pupils"
-        case .marks: return "mean of \(H.count(figure.cohort)) scores"
-        case .percent: return "\(H.count(figure.count ?? 0)) of \(H.count(figure.cohort)) pupils"
+        case .points: text = "\(H.count(figure.cohort)) disadvantaged pupils"
+        case .marks: text = "mean of \(H.count(figure.cohort)) scores"
+        case .percent: text = "\(H.count(figure.count ?? 0)) of \(H.count(figure.cohort))"
         }
+        let codes = NoResult.allCases.compactMap { reason -> String? in
+            let n = figure.noResult[reason]
+            return n > 0 ? "\(n) \(reason.label)" : nil
+        }
+        if !codes.isEmpty { text += "; " + codes.joined(separator: ", ") }
+        return text
     }
 
     private func smallMark(_ figure: MeasureFigure) -> String {
-        figure.smallCohort ? "<sup class=\"small\" title=\"fewer than 10 pupils\">†</sup>" : ""
+        figure.smallCohort ? "<sup class=\"small\" title=\"fewer than \(report.smallGroup) pupils\">†</sup>" : ""
+    }
+
+    /// A rated figure: colour and letter, with the change underneath when asked.
+    private func ragCell(_ figure: MeasureFigure, change: Bool = false, n: Bool = false) -> String {
+        if figure.withheld { return "<td class=\"none\">withheld</td>" }
+        guard figure.value != nil else { return "<td class=\"none\">\(ReportFormat.missing)</td>" }
+        let letter = figure.rag.map { "<span class=\"tag\">\($0.letter)</span>" } ?? ""
+        let changeText = change ? figure.changeText.map { "<span class=\"chg\">\(H.escaped($0))</span>" } ?? "" : ""
+        let count = n ? "<span class=\"n\">\(figure.count.map { "\(H.count($0))/" } ?? "n ")\(H.count(figure.cohort))</span>" : ""
+        return "<td class=\"r \(figure.rag?.rawValue ?? "none")\"><span class=\"v\">\(H.escaped(figure.text))</span>\(smallMark(figure))\(letter)\(changeText)\(count)</td>"
+    }
+
+    // MARK: Statutory
+
+    private var statutoryPage: String {
+        """
+        <section class="page">
+        <h2>Statutory measures: trust</h2>
+        <p class="lead">Each figure with the pupils it rests on; pupils recorded absent (A), disapplied (D) or newly arrived (J) are in the cohort as not reaching the standard, as the DfE counts them. Changes are against \(H.escaped(comparisonName)) (same drop, same year group, a year earlier) where that drop exists.</p>
+        \(statutoryTable(trust.figures))
+        </section>
+        """
+    }
+
+    private func statutoryTable(_ figures: DropFigures) -> String {
+        let rows = zip(report.statutory, figures.statutory).map { info, figure in
+            "<tr><th class=\"name\">\(H.escaped(info.label))</th>\(ragCell(figure))<td>\(basis(figure, info))</td><td>\(H.escaped(figure.changeText ?? ""))</td>\(nationalCells(figure, info))</tr>"
+        }
+        return """
+            <table class="rag compact">
+            <thead><tr><th class="name">Measure</th><th>Figure</th><th>Pupils</th><th>Change</th><th>National</th><th>vs national</th></tr></thead>
+            <tbody>\(rows.joined())</tbody>
+            </table>
+            """
     }
 
     // MARK: RAG
 
-    private var glance: String {
-        let rows = zip(report.measures, trust.ragCounts).map { info, count in
+    private var ragPage: String {
+        let glance = zip(report.columns, trust.ragCounts).map { info, count in
             let cells = [(count.green, "green"), (count.amber, "amber"), (count.red, "red")]
                 .map { "<td class=\"\($0.0 > 0 ? $0.1 : "")\">\($0.0)</td>" }.joined()
             return "<tr><th class=\"name\">\(H.escaped(info.label))</th>\(cells)<td>\(count.noValue)</td><td>\(count.notSubmitted)</td></tr>"
         }
-        return """
-            <section>
-            <h2>RAG at a glance</h2>
-            <p class="lead">How many academies are green, amber and red on each measure.</p>
-            <table class="glance">
-            <thead><tr><th class="name">Measure</th><th>Green (G)</th><th>Amber (A)</th><th>Red (R)</th><th>No figure</th><th>Not submitted</th></tr></thead>
-            <tbody>
-            \(rows.joined(separator: "\n"))
-            </tbody>
-            </table>
-            </section>
-            """
-    }
-
-    private var ragTable: String {
-        let headings = report.measures.map { "<th>\(H.escaped($0.label))</th>" }.joined()
-        let trustRow = ragRow(name: "Trust", figures: trust.figures, rowClass: "trust")
-        let rows = report.academies.map { academy in
-            academy.figures.map { ragRow(name: academy.shortName, figures: $0, rowClass: "") }
-                ?? "<tr><th class=\"name\">\(H.escaped(academy.shortName))</th><td class=\"missing\" colspan=\"\(report.measures.count + 1)\">not submitted</td></tr>"
+        let headings = report.columns.map { "<th>\(H.escaped($0.label))</th>" }.joined()
+        func row(_ name: String, _ figures: DropFigures?, _ rowClass: String) -> String {
+            guard let figures else {
+                return "<tr><th class=\"name\">\(H.escaped(name))</th><td class=\"missing\" colspan=\"\(report.columns.count + 1)\">not submitted</td></tr>"
+            }
+            return "<tr class=\"\(rowClass)\"><th class=\"name\">\(H.escaped(name))</th><td>\(H.count(figures.assessedPupils))</td>\(figures.columns.map { ragCell($0, change: true) }.joined())</tr>"
         }
+        let rows = [row("Trust", trust.figures, "trust")] + report.academies.map { row($0.shortName, $0.figures, "") }
         return """
             <section class="page">
             <h2>RAG by academy</h2>
-            <p class="lead">Each cell: the figure, its rating (G green, A amber, R red) and the change since \(H.escaped(previousName)). Years 1–6 pupils are the cohort of the subject measures; other cohorts are shown as n. † fewer than 10 pupils.</p>
+            <p class="lead">Rated against the \(H.escaped(report.thresholdsTerm)) thresholds (each drop has its own: a November drop is not a July one). Each cell: the figure, its rating (G green, A amber, R red) and, where a like-for-like figure exists, the change since \(H.escaped(comparisonName)). † fewer than \(report.smallGroup) pupils.</p>
             <table class="rag">
             <thead><tr><th class="name">Academy</th><th>Pupils Y1–6</th>\(headings)</tr></thead>
             <tbody>
-            \(trustRow)
             \(rows.joined(separator: "\n"))
             </tbody>
+            </table>
+            \(trust.figures.columns.allSatisfy { $0.change == nil } ? "<p class=\"note\">No change column: no academy has a \(H.escaped(comparisonName)) drop to compare with like for like.</p>" : "")
+            <h3 class="gap-above">RAG at a glance</h3>
+            <table class="glance">
+            <thead><tr><th class="name">Measure</th><th>Green (G)</th><th>Amber (A)</th><th>Red (R)</th><th>No figure</th><th>Not submitted</th></tr></thead>
+            <tbody>\(glance.joined())</tbody>
             </table>
             </section>
             """
     }
-
-    private func ragRow(name: String, figures: DropFigures, rowClass: String) -> String {
-        let cells = zip(report.measures, figures.measures).map { info, figure in
-            ragCell(figure, cohort: info.cohort != Measure.expected(.rwm).cohortName)
-        }
-        return "<tr class=\"\(rowClass)\"><th class=\"name\">\(H.escaped(name))</th><td>\(H.count(figures.assessedPupils))</td>\(cells.joined())</tr>"
-    }
-
-    /// A rated figure: colour and letter, the change underneath, and its own cohort when it
-    /// is not the years 1–6 cohort of the row.
-    private func ragCell(_ figure: MeasureFigure, cohort: Bool, showChange: Bool = true) -> String {
-        guard figure.value != nil else { return "<td class=\"none\">\(ReportFormat.missing)</td>" }
-        let change = showChange ? figure.changeText.map { "<span class=\"chg\">\(H.escaped($0))</span>" } : nil
-        let n = cohort ? "<span class=\"n\">n \(H.count(figure.cohort))</span>" : ""
-        return "<td class=\"r \(figure.rag?.rawValue ?? "none")\">\(rated(figure))\(change ?? "")\(n)</td>"
-    }
-
-    /// The figure, its small-cohort mark and its rating letter.
-    private func rated(_ figure: MeasureFigure) -> String {
-        let letter = figure.rag.map { "<span class=\"tag\">\($0.letter)</span>" } ?? ""
-        return "<span class=\"v\">\(H.escaped(figure.text))</span>\(smallMark(figure))\(letter)"
-    }
-
-    // MARK: Charts
 
     private var subjectCharts: String {
         let figures = ReportSubject.allCases.map { subject in
@@ -193,74 +218,147 @@ private struct BoardReportPage {
             """
     }
 
-    private var progress: String {
-        let rwm = report.measures[BoardReport.columns.firstIndex(of: .expected(.rwm))!]
-        let panels = [BoardReportCharts.rwmPanel(title: "Trust", trend: trust.trend, submitted: true, info: rwm)]
-            + report.academies.map {
-                BoardReportCharts.rwmPanel(title: $0.shortName, trend: $0.trend,
-                                           submitted: $0.submitted, info: rwm)
+    // MARK: Year groups
+
+    private var yearsPage: String {
+        """
+        <section class="page">
+        <h2>Year groups: trust</h2>
+        <p class="lead">"A focus on the combined attainment from Y1 so there are no surprises at the end of Y6." For each year and subject: % EXS+ and % GDS (rated), with pupils, beside the % of pupils whose FFT20 target is EXS+ and GDS, and % at or above target.</p>
+        \(yearTable(trust.figures))
+        </section>
+        """
+    }
+
+    private func yearTable(_ figures: DropFigures) -> String {
+        let heads = ReportSubject.allCases.map { "<th colspan=\"3\">\(H.escaped($0.heading))</th>" }.joined()
+        let sub = ReportSubject.allCases.map { _ in "<th>EXS+</th><th>GDS</th><th>FFT20 target EXS+ / GDS · on target</th>" }.joined()
+        let rows = figures.years.map { row in
+            let cells = row.subjects.map { s in
+                ragCell(s.expected, change: true, n: true) + ragCell(s.greaterDepth, n: true)
+                    + "<td class=\"tgt\">\(H.escaped(s.targetExpected.text)) / \(H.escaped(s.targetGreaterDepth.text))<span class=\"n\">on target \(H.escaped(s.onTarget.text))</span></td>"
             }
+            return "<tr><th class=\"name\">Year \(row.year)<span class=\"n\">\(H.count(row.pupils)) pupils</span></th>\(cells.joined())</tr>"
+        }
         return """
-            <section class="page">
-            <h2>Progress through \(H.escaped(academicYear))</h2>
-            <div class="charts">
-            <figure><figcaption>Trust: % expected+ at each drop</figcaption>\(BoardReportCharts.trustTrend(report))</figure>
-            <div>\(trendTable)</div>
-            </div>
-            <h3 class="gap-above">RWM % expected+ by academy, drop by drop</h3>
-            <p class="lead">"A focus on the combined attainment from Y1 so there are no surprises at the end of Y6." The dashed line is the green threshold (\(ReportFormat.whole(rwm.greenAt))%).</p>
-            <div class="panels">
-            \(panels.map { "<figure>\($0)</figure>" }.joined(separator: "\n"))
-            </div>
-            </section>
+            <table class="rag years">
+            <thead><tr><th class="name" rowspan="2">Year</th>\(heads)</tr><tr>\(sub)</tr></thead>
+            <tbody>\(rows.joined())</tbody>
+            </table>
             """
     }
 
-    private var academicYear: String {
-        report.yearDrops.first.flatMap(DropID.init)?.academicYear ?? "the year"
+    // MARK: Groups
+
+    /// The group table's columns: a readable subset of `BoardReport.headline` (the JSON has all).
+    private static let groupColumns: [FigureKey] = [
+        FigureKey(.goodLevelOfDevelopment), FigureKey(.phonicsPass, year: .year1), FigureKey(.expected(.rwm), year: .year2),
+        FigureKey(.multiplicationCheckMean), FigureKey(.expected(.rwm), year: .year6), FigureKey(.expected(.rwm)),
+    ]
+
+    private var groupsPage: String {
+        """
+        <section class="page">
+        <h2>Groups of pupils: trust</h2>
+        <p class="lead">Headline measures for each group. † fewer than \(report.smallGroup) pupils; a group of fewer than \(report.withholdBelow) is withheld (and so is its partner group, so it cannot be worked out from the total).</p>
+        \(groupTable(trust.figures))
+        </section>
+        """
     }
 
-    private var trendTable: String {
-        let heads = trust.trend.map { point in
-            "<th>\(H.escaped(DropID(point.drop)?.term.name ?? point.drop))<span class=\"n\">\(point.academies ?? 0) academies</span></th>"
-        }
-        let rows = BoardReportCharts.trendSeries.map { series in
-            let column = BoardReport.columns.firstIndex(of: .expected(series.subject))!
-            let cells = trust.trend.map { ragCell($0.measures[column], cohort: false) }
-            return "<tr><th class=\"name\">\(H.escaped(series.subject.heading))</th>\(cells.joined())</tr>"
+    private func groupTable(_ figures: DropFigures) -> String {
+        let columns = Self.groupColumns.map { key in BoardReport.headline.firstIndex(of: key)! }
+        let heads = Self.groupColumns.map { "<th>\(H.escaped($0.label))</th>" }.joined()
+        let rows = figures.groups.map { group in
+            "<tr class=\"\(group.group == PupilGroup.all.rawValue ? "trust" : "")\"><th class=\"name\">\(H.escaped(group.label))</th>\(columns.map { ragCell(group.figures[$0], n: true) }.joined())</tr>"
         }
         return """
             <table class="rag compact">
-            <thead><tr><th class="name">Trust % expected+</th>\(heads.joined())</tr></thead>
+            <thead><tr><th class="name">Group</th>\(heads)</tr></thead>
             <tbody>\(rows.joined())</tbody>
             </table>
-            <p class="note">Each drop counts the academies that submitted it and this drop.</p>
             """
     }
+
+    // MARK: Disadvantaged
 
     private var disadvantaged: String {
         let heads = ReportSubject.allCases.map { "<th>\(H.escaped($0.heading)) gap</th>" }.joined()
         func row(_ name: String, _ figures: DropFigures?, _ rowClass: String) -> String {
             guard let figures else {
-                return "<tr><th class=\"name\">\(H.escaped(name))</th><td class=\"missing\" colspan=\"6\">not submitted</td></tr>"
+                return "<tr><th class=\"name\">\(H.escaped(name))</th><td class=\"missing\" colspan=\"7\">not submitted</td></tr>"
             }
-            let gaps = figures.disadvantagedGap.map { ragCell($0.gap, cohort: false) }.joined()
+            let gaps = figures.disadvantagedGap.map { ragCell($0.gap) }.joined()
             let rwm = figures.disadvantagedGap.last!
-            return "<tr class=\"\(rowClass)\"><th class=\"name\">\(H.escaped(name))</th><td>\(H.count(rwm.disadvantaged.total))</td><td>\(H.count(rwm.otherPupils.total))</td>\(gaps)</tr>"
+            let ks2 = rwm.year6Disadvantaged
+            return "<tr class=\"\(rowClass)\"><th class=\"name\">\(H.escaped(name))</th><td>\(H.count(rwm.disadvantaged.total))</td><td>\(H.count(rwm.otherPupils.total))</td>\(gaps)\(ragCell(ks2, n: true))</tr>"
         }
-        let rows = [row("Trust", trust.figures, "trust")]
-            + report.academies.map { row($0.shortName, $0.figures, "") }
+        let rows = [row("Trust", trust.figures, "trust")] + report.academies.map { row($0.shortName, $0.figures, "") }
+        let others = trust.figures.disadvantagedGap.last?.year6Disadvantaged.national
+        let othersText = others.map { "national other pupils: \(ReportFormat.percent($0))" } ?? "no national figure for other pupils"
         return """
             <section class="page">
             <h2>Disadvantaged pupils: the pupil premium gap</h2>
-            <p class="lead">The gap is other pupils' % expected+ minus disadvantaged pupils' %, in percentage points: lower is better, and a negative gap means disadvantaged pupils are ahead. Both groups are shown because a gap can close for the wrong reason. In the changes, + means the gap widened. Fair: "be fair, honest and inclusive".</p>
-            <figure><figcaption>RWM % expected+: disadvantaged and other pupils</figcaption>\(BoardReportCharts.gapDumbbell(report))</figure>
+            <p class="lead">The gap is other pupils' % expected+ minus disadvantaged pupils' %, in points: lower is better. The last column is year 6 disadvantaged pupils' RWM % beside national other pupils, the gap as the DfE reports it (\(H.escaped(othersText))).</p>
+            <figure><figcaption>RWM % expected+ (years 1–6): disadvantaged and other pupils</figcaption>\(BoardReportCharts.gapDumbbell(report))</figure>
             <table class="rag">
-            <thead><tr><th class="name">Academy</th><th>PP pupils Y1–6</th><th>Other pupils Y1–6</th>\(heads)</tr></thead>
+            <thead><tr><th class="name">Academy</th><th>PP pupils Y1–6</th><th>Other pupils Y1–6</th>\(heads)<th>KS2 RWM PP</th></tr></thead>
             <tbody>
             \(rows.joined(separator: "\n"))
             </tbody>
             </table>
+            </section>
+            """
+    }
+
+    // MARK: Progress
+
+    private var progressPage: String {
+        """
+        <section class="page">
+        <h2>Same pupils since \(H.escaped(progressName))</h2>
+        \(progressTable(trust.figures.progress))
+        </section>
+        """
+    }
+
+    private func progressTable(_ progress: ProgressFigures?) -> String {
+        guard let progress else {
+            return "<p class=\"note\">No comparison: none of these pupils are in a \(H.escaped(progressName)) drop.</p>"
+        }
+        let rows = progress.rows.map { r in
+            "<tr><th class=\"name\">\(H.escaped(r.subject.heading)), year \(r.year)</th><td>\(r.matched)</td><td>\(r.up)</td><td>\(r.held)</td><td>\(r.down)</td><td>\(r.onTrack)</td><td>\(r.noResult)</td></tr>"
+        }
+        return """
+            <p class="lead">Pupils matched by their pseudonymous key (never by UPN) in both drops. Bands: BLW, WTS, EXS, GDS. \(progress.notInEarlierDrop) pupils in years 1–6 were not in the earlier drop.</p>
+            <table class="rag compact progress">
+            <thead><tr><th class="name">Subject, year now</th><th>Matched</th><th>Up a band</th><th>Held</th><th>Fell</th><th>On track for target</th><th>A/D/J at either drop</th></tr></thead>
+            <tbody>\(rows.joined())</tbody>
+            </table>
+            """
+    }
+
+    // MARK: Trend
+
+    private var trendPage: String {
+        let heads = trust.trend.map { point in
+            "<th>\(H.escaped(DropID(point.drop)?.term.name ?? point.drop))<span class=\"n\">\(point.academies ?? 0) academies</span></th>"
+        }
+        let rows = BoardReportCharts.trendSeries.map { series in
+            let column = BoardReport.columns.firstIndex(of: FigureKey(.expected(series.subject)))!
+            return "<tr><th class=\"name\">\(H.escaped(series.subject.heading))</th>\(trust.trend.map { ragCell($0.columns[column]) }.joined())</tr>"
+        }
+        return """
+            <section class="page">
+            <h2>Through \(H.escaped(DropID(report.drop)?.academicYear ?? "the year"))</h2>
+            <p class="lead">Each drop rated against its own term's thresholds.</p>
+            <div class="charts">
+            <figure><figcaption>Trust: % expected+ at each drop</figcaption>\(BoardReportCharts.trustTrend(report))</figure>
+            <div><table class="rag compact">
+            <thead><tr><th class="name">Trust % expected+</th>\(heads.joined())</tr></thead>
+            <tbody>\(rows.joined())</tbody>
+            </table></div>
+            </div>
             </section>
             """
     }
@@ -284,7 +382,7 @@ private struct BoardReportPage {
         return """
             <section class="page">
             <h2>Who the figures describe</h2>
-            <p class="lead">Each academy's pupils as submitted in this drop, beside its published profile (academies.json, \(H.escaped(report.publishedAsOf))). A large difference is worth a question: a wrong export, or a school that has changed.</p>
+            <p class="lead">Each academy's pupils as submitted in this drop, beside its published profile (academies.json, \(H.escaped(report.publishedAsOf))).</p>
             <table class="profile">
             <thead><tr><th class="name" rowspan="2">Academy</th><th class="name" rowspan="2">Ofsted</th><th colspan="2">Pupils</th><th colspan="2">% pupil premium</th><th colspan="2">% EAL</th><th colspan="2">% SEND</th></tr>
             <tr><th>drop</th><th>published</th><th>drop</th><th>published</th><th>drop</th><th>published</th><th>drop</th><th>published</th></tr></thead>
@@ -296,13 +394,10 @@ private struct BoardReportPage {
             """
     }
 
+    // MARK: Academies
+
     private var academyPages: String {
-        """
-        <section class="page">
-        <h2>Academy by academy</h2>
-        \(report.academies.map(academyPage).joined(separator: "\n"))
-        </section>
-        """
+        report.academies.map(academyPage).joined(separator: "\n")
     }
 
     private func academyPage(_ academy: AcademyReport) -> String {
@@ -314,46 +409,26 @@ private struct BoardReportPage {
         }
         var body = "<p class=\"facts\">\(facts)</p>"
         if let figures = academy.figures {
-            let years = figures.rwmByYear.map { ragCell($0, cohort: $0.cohort > 0, showChange: false) }
+            let columns = zip(report.columns, figures.columns).map { info, figure in
+                "<tr><th class=\"name\">\(H.escaped(info.label))</th>\(ragCell(figure))<td>\(basis(figure, info))</td><td>\(H.escaped(figure.changeText ?? ""))</td></tr>"
+            }
             body += """
-                \(detailTable(academy.trend, current: figures))
-                <table class="rag years">
-                <thead><tr><th class="name">RWM % expected+</th>\(YearGroup.assessed.map { "<th>Year \($0.rawValue)</th>" }.joined())</tr></thead>
-                <tbody><tr><th class="name">\(H.escaped(report.dropName))</th>\(years.joined())</tr></tbody>
-                </table>
+                <p class="rated">Ratings: <b>\(academy.red)</b> red · <b>\(academy.amber)</b> amber · <b>\(academy.green)</b> green</p>
+                <div class="two">
+                <div><h4>RAG measures</h4><table class="rag compact"><thead><tr><th class="name">Measure</th><th>Figure</th><th>Pupils</th><th>Change</th></tr></thead><tbody>\(columns.joined())</tbody></table></div>
+                <div><h4>Statutory measures</h4>\(statutoryTable(figures))</div>
+                </div>
+                <h4>Year groups</h4>
+                \(yearTable(figures))
+                <div class="two">
+                <div><h4>Groups</h4>\(groupTable(figures))</div>
+                <div><h4>Same pupils since \(H.escaped(progressName))</h4>\(progressTable(figures.progress))</div>
+                </div>
                 """
         } else {
             body += "<p class=\"missing\">Not submitted for \(H.escaped(report.dropName)).</p>"
-            if !academy.trend.isEmpty { body += detailTable(academy.trend, current: nil) }
         }
-        return "<article class=\"academy\">\n<h3>\(H.escaped(academy.name))</h3>\n\(body)\n</article>"
-    }
-
-    /// Measures down the side; the year's earlier drops, then this drop rated, with its change
-    /// and the pupils it rests on.
-    private func detailTable(_ trend: [TrendPoint], current: DropFigures?) -> String {
-        let earlier = report.yearDrops.dropLast().compactMap(DropID.init)
-        let rows = report.measures.indices.map { column in
-            var cells = "<th class=\"name\">\(H.escaped(report.measures[column].label))</th>"
-            for drop in earlier {
-                let figure = trend.first { $0.drop == drop.description }?.measures[column]
-                cells += "<td>\(figure.map { H.escaped($0.text) + smallMark($0) } ?? "")</td>"
-            }
-            if let figure = current?.measures[column] {
-                cells += figure.value == nil ? ragCell(figure, cohort: false)
-                    : "<td class=\"r \(figure.rag?.rawValue ?? "none")\">\(rated(figure))</td>"
-                cells += "<td>\(H.escaped(figure.changeText ?? ""))</td><td>\(figure.value == nil ? "" : H.count(figure.cohort))</td>"
-            }
-            return "<tr>\(cells)</tr>"
-        }
-        let head = earlier.map { "<th>\($0.term.name)</th>" }.joined()
-            + (current == nil ? "" : "<th>\(H.escaped(report.dropName))</th><th>Change</th><th>Pupils (n)</th>")
-        return """
-            <table class="rag detail">
-            <thead><tr><th class="name">Measure</th>\(head)</tr></thead>
-            <tbody>\(rows.joined())</tbody>
-            </table>
-            """
+        return "<section class=\"page academy\" id=\"academy-\(H.escaped(academy.id))\">\n<h2>\(H.escaped(academy.name))</h2>\n\(body)\n</section>"
     }
 
     private func regionName(_ region: String) -> String {
@@ -368,9 +443,14 @@ private struct BoardReportPage {
     // MARK: Notes
 
     private var notes: String {
-        let rows = report.measures.map { info in
+        let rows = report.columns.map { info -> String in
             let rule = info.lowerIsBetter ? "at or below" : "at or above"
-            return "<tr><th class=\"name\">\(H.escaped(info.label))</th><td class=\"name\">\(H.escaped(info.meaning))</td><td class=\"green\">\(rule) \(threshold(info.greenAt, info))</td><td class=\"amber\">\(rule) \(threshold(info.amberAt, info))</td></tr>"
+            guard let green = info.greenAt, let amber = info.amberAt else { return "" }
+            return "<tr><th class=\"name\">\(H.escaped(info.label))</th><td class=\"name\">\(H.escaped(info.meaning))</td><td class=\"green\">\(rule) \(threshold(green, info))</td><td class=\"amber\">\(rule) \(threshold(amber, info))</td></tr>"
+        }
+        let sources = report.statutory.compactMap { info -> String? in
+            guard let national = info.national else { return nil }
+            return "<li><b>\(H.escaped(info.label))</b> \(H.escaped(national.text)) (\(national.year)): \(H.escaped(national.source))</li>"
         }
         return """
             <section class="page">
@@ -382,13 +462,13 @@ private struct BoardReportPage {
             </tbody>
             </table>
             <ul class="notes">
-            <li>Below amber is red (R). Every rating is printed as a letter as well as a colour. Thresholds are the trust's own (Config/thresholds.json), set near national figures so that green means at or above typical national attainment.</li>
-            <li>Ratings use the unrounded figure, so 74.6% prints as 75% but is below a 75% threshold.</li>
-            <li>Percentages are whole numbers; changes are the difference of the printed figures, in percentage points (pts). — means no pupils, or no scores yet: the phonics screening check and the multiplication tables check are taken in June.</li>
-            <li>† marks a figure resting on fewer than 10 pupils, where one child moves it by more than 10 points. Nothing is hidden; read these with care.</li>
-            <li>Teacher assessments against the trust's agreed assessment protocols; targets are FFT20-informed. Nothing in this report identifies a pupil.</li>
+            <li>Below amber is red (R). Thresholds are the trust's own for the \(H.escaped(report.thresholdsTerm)) drop (Config/thresholds.json); ratings use the unrounded figure.</li>
+            <li>Pupils recorded A (absent), D (disapplied) or J (new arrival, not yet assessed) are in every percentage's cohort as not reaching the standard and out of every mean, as the DfE counts them for KS1/KS2 teacher assessment, KS2 tests, phonics and the MTC.</li>
+            <li>† a figure over fewer than \(report.smallGroup) pupils. Figures over fewer than \(report.withholdBelow) pupils are withheld. Nothing in this report identifies a pupil.</li>
+            <li>Targets are FFT20-informed. Same-pupil progress matches pupils by a keyed pseudonym, never by UPN.</li>
             </ul>
-            <p class="values foot"><b>Care</b> for children, adults and the learning environment · <b>Dare</b> to do things differently · <b>Fair</b>, honest and inclusive · <b>Share</b> expertise and best practice for the benefit of all learners.</p>
+            <h3>National figures compared with</h3>
+            <ul class="notes sources">\(sources.joined())</ul>
             </section>
             """
     }
@@ -425,6 +505,15 @@ private struct BoardReportPage {
         .values.foot { margin-top: 4mm; border-top: 1px solid var(--rule); padding-top: 2mm; font-size: .85em; }
         .cover { border-bottom: 4px solid var(--ink); padding-bottom: 2mm; }
         section.page { break-before: page; page-break-before: always; }
+        section.summary { min-height: 0; }
+        .two { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; align-items: start; }
+        h4 { font-size: 1em; margin: 2mm 0 1mm; break-after: avoid; page-break-after: avoid; }
+        dl.glossary { margin: 0; font-size: .8em; display: grid; grid-template-columns: auto 1fr; gap: .4mm 2mm; }
+        dl.glossary dt { font-weight: 700; } dl.glossary dd { margin: 0; }
+        table.years td, table.years th { font-size: .9em; padding: .5mm .7mm; }
+        td.tgt { color: var(--muted); white-space: nowrap; }
+        .rated { margin: 0 0 1mm; }
+        @media print { section.summary { font-size: 9pt; } section.summary table { font-size: .78em; } }
         .missing { color: var(--red); font-weight: 600; }
         .complete { color: var(--green); font-weight: 600; }
         .tiles { display: grid; grid-template-columns: repeat(5, 1fr); gap: 2mm; }
@@ -463,7 +552,6 @@ private struct BoardReportPage {
         .panels figure { border: 1px solid var(--rule); padding: .5mm; }
         figure { margin: 0 0 3mm; break-inside: avoid; page-break-inside: avoid; }
         figcaption { font-weight: 600; font-size: .9em; margin-bottom: 1mm; }
-        .academy { break-inside: avoid; page-break-inside: avoid; margin: 0 0 6mm; }
         svg { display: block; width: 100%; height: auto; }
         svg .t { font-size: 9px; fill: var(--ink); }
         svg text { paint-order: stroke; stroke: #fff; stroke-width: 2.2px; stroke-linejoin: round; }

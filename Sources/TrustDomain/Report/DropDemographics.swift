@@ -21,7 +21,7 @@ public struct DropDemographics: Hashable, Sendable, Codable, Summable {
         self.ehcPlan = ehcPlan
     }
 
-    public init(_ records: some Sequence<PupilRecord>) {
+    public init<P: AssessedPupil>(_ records: some Sequence<P>) {
         self = records.map { pupil in
             DropDemographics(pupils: 1, pupilPremium: pupil.pupilPremium ? 1 : 0,
                              eal: pupil.eal ? 1 : 0, send: pupil.send == .none ? 0 : 1,

@@ -18,10 +18,13 @@ extension Measure {
         case .expected(let subject): "expected.\(subject.rawValue)"
         case .greaterDepth(let subject): "greater_depth.\(subject.rawValue)"
         case .onTarget(let subject): "on_target.\(subject.rawValue)"
+        case .targetExpected(let subject): "target_expected.\(subject.rawValue)"
+        case .targetGreaterDepth(let subject): "target_greater_depth.\(subject.rawValue)"
         case .disadvantagedGap(let subject): "disadvantaged_gap.\(subject.rawValue)"
         case .goodLevelOfDevelopment: "gld"
         case .phonicsPass: "phonics_pass"
         case .multiplicationCheckMean: "mtc_mean"
+        case .multiplicationCheckFullMarks: "mtc_full_marks"
         }
     }
 
@@ -32,46 +35,64 @@ extension Measure {
         default: .percent
         }
     }
+}
 
-    /// A table heading short enough for an A4 column.
-    var heading: String {
-        switch self {
-        case .expected(let subject): subject.heading
-        case .greaterDepth(let subject): "\(subject.heading) GDS"
-        case .onTarget(let subject): "\(subject.heading) on target"
-        case .disadvantagedGap(let subject): "PP gap \(subject.heading)"
-        case .goodLevelOfDevelopment: "GLD"
-        case .phonicsPass: "Phonics"
-        case .multiplicationCheckMean: "MTC"
+extension FigureKey {
+    /// A heading short enough for an A4 column: `RWM`, `Y6 RWM`, `KS2 reading GDS`, `GLD`.
+    var label: String {
+        let stage: String? = switch year {
+        case .year2: "KS1"
+        case .year6: "KS2"
+        case nil: nil
+        case let y?: "Y\(y.rawValue)"
+        }
+        func subject(_ s: ReportSubject, _ suffix: String) -> String {
+            ([stage, s.heading].compactMap { $0 } + (suffix.isEmpty ? [] : [suffix])).joined(separator: " ")
+        }
+        switch measure {
+        case .expected(let s): return subject(s, "")
+        case .greaterDepth(let s): return subject(s, "GDS")
+        case .onTarget(let s): return subject(s, "on target")
+        case .targetExpected(let s): return subject(s, "target EXS+")
+        case .targetGreaterDepth(let s): return subject(s, "target GDS")
+        case .disadvantagedGap(let s): return "PP gap " + subject(s, "")
+        case .goodLevelOfDevelopment: return "GLD"
+        case .phonicsPass: return effectiveYear == .year2 ? "Phonics by Y2" : "Phonics Y1"
+        case .multiplicationCheckMean: return "MTC mean"
+        case .multiplicationCheckFullMarks: return "MTC 25/25"
         }
     }
 
-    /// Whose figure it is, when not simply every pupil in years 1–6.
+    /// Whose figure it is.
     var cohortName: String {
-        switch self {
-        case .expected, .greaterDepth, .onTarget: "years 1–6"
-        case .disadvantagedGap: "disadvantaged pupils in years 1–6"
-        case .goodLevelOfDevelopment: "reception"
-        case .phonicsPass: "year 1 pupils with a score"
-        case .multiplicationCheckMean: "year 4 pupils with a score"
+        let years = year.map { $0.name } ?? "years 1–6"
+        switch measure {
+        case .expected, .greaterDepth, .onTarget, .targetExpected, .targetGreaterDepth: return years
+        case .disadvantagedGap: return "disadvantaged pupils in \(years)"
+        case .goodLevelOfDevelopment: return "reception"
+        case .phonicsPass: return effectiveYear == .year2 ? "year 2 pupils with a result" : "year 1 pupils with a result"
+        case .multiplicationCheckMean: return "year 4 pupils who took the check"
+        case .multiplicationCheckFullMarks: return "year 4 pupils eligible for the check"
         }
     }
 
     var meaning: String {
-        switch self {
-        case .expected(let subject):
-            "% of pupils in years 1–6 at the expected standard or above in \(subject.phrase)"
-        case .greaterDepth(let subject):
-            "% of pupils in years 1–6 at greater depth in \(subject.phrase)"
-        case .onTarget(let subject):
-            "% of pupils in years 1–6 at or above their target in \(subject.phrase)"
-        case .disadvantagedGap(let subject):
-            "other pupils' % expected+ minus disadvantaged (pupil premium) pupils' % in \(subject.phrase), years 1–6; lower is better"
-        case .goodLevelOfDevelopment: "% of reception children with a good level of development"
+        let years = year.map { $0.name } ?? "years 1–6"
+        switch measure {
+        case .expected(let s): return "% of pupils in \(years) at the expected standard or above in \(s.phrase)"
+        case .greaterDepth(let s): return "% of pupils in \(years) at greater depth in \(s.phrase)"
+        case .onTarget(let s): return "% of pupils in \(years) at or above their target in \(s.phrase)"
+        case .targetExpected(let s): return "% of pupils in \(years) whose FFT20 target in \(s.phrase) is the expected standard or above"
+        case .targetGreaterDepth(let s): return "% of pupils in \(years) whose FFT20 target in \(s.phrase) is greater depth"
+        case .disadvantagedGap(let s):
+            return "other pupils' % expected+ minus disadvantaged (pupil premium) pupils' % in \(s.phrase), \(years); lower is better"
+        case .goodLevelOfDevelopment: return "% of reception children with a good level of development"
         case .phonicsPass:
-            "% of year 1 pupils with a phonics score reaching \(DropAggregates.phonicsPassMark) of 40, of those with a score"
-        case .multiplicationCheckMean:
-            "mean year 4 multiplication tables check score out of 25, of those with a score"
+            return effectiveYear == .year2
+                ? "% of year 2 pupils who have met the phonics standard (\(DropAggregates.phonicsPassMark) of 40) by the end of year 2, in year 1 or at the retake"
+                : "% of year 1 pupils with a phonics result reaching \(DropAggregates.phonicsPassMark) of 40"
+        case .multiplicationCheckMean: return "mean multiplication tables check score out of 25 of year 4 pupils who took it"
+        case .multiplicationCheckFullMarks: return "% of year 4 pupils eligible for the multiplication tables check who scored 25 out of 25"
         }
     }
 }

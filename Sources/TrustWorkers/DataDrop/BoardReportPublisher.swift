@@ -17,36 +17,77 @@ public struct BoardReports {
         self.outputDirectory = outputDirectory
     }
 
-    /// The thresholds in `Config/thresholds.json`, or the documented defaults without it.
-    func thresholds() throws -> RAGThresholds {
+    /// Each drop's thresholds from `Config/thresholds.json`, or the summer defaults for every
+    /// term without it.
+    func thresholds() throws -> DropThresholds {
         let url = config.file("thresholds.json")
         guard let data = FileManager.default.contents(atPath: url.path) else { return .defaults }
         do {
-            return try JSONDecoder().decode(RAGThresholds.self, from: data)
+            return try JSONDecoder().decode(DropThresholds.self, from: data)
         } catch {
             throw InputError("thresholds.json: \(error)")
         }
     }
 
-    /// Builds the report from every stored drop (the report picks this drop, the year's
-    /// earlier ones and the previous one), writes the HTML and JSON beside each other, and
-    /// records them. Returns the HTML path and the JSON.
+    /// National figures from `Config/national.json`; none (and no comparison) without it.
+    func national() throws -> NationalFigures {
+        let url = config.file("national.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else { return .empty }
+        do {
+            return try NationalFigures.load(from: data)
+        } catch {
+            throw InputError("\(error)")
+        }
+    }
+
+    /// The pupils the report uses, per academy and drop: the one place the report reads pupil
+    /// data, so the choice of which file is in use is made here alone (today: the rows stored
+    /// for the academy's accepted file, which an accepted resubmission replaces).
+    static func pupilsInUse(_ db: Database) throws -> [AcademyID: [DropID: [StoredPupil]]] {
+        var pupils: [AcademyID: [DropID: [StoredPupil]]] = [:]
+        let rows = try db.query("""
+            SELECT academy, drop_id, pupil_key, year, gender, pp, eal, send, reading, writing, maths,
+                reading_target, writing_target, maths_target, gld, phonics, mtc FROM drop_pupils
+            """)
+        for row in rows {
+            guard let academy = row.string(0).map({ AcademyID($0) }), let drop = row.string(1).flatMap(DropID.init),
+                  let pupil = storedPupil(row) else { continue }
+            pupils[academy, default: [:]][drop, default: []].append(pupil)
+        }
+        return pupils
+    }
+
+    /// One `drop_pupils` row (from column 2 on); nil for a row this code cannot read.
+    private static func storedPupil(_ row: Row) -> StoredPupil? {
+        func text(_ i: Int) -> String? { row.string(i) }
+        func subjects<V>(_ first: Int, _ parse: (String) -> V?) -> SubjectValues<V>? {
+            guard let r = text(first).flatMap(parse), let w = text(first + 1).flatMap(parse),
+                  let m = text(first + 2).flatMap(parse) else { return nil }
+            return SubjectValues(reading: r, writing: w, maths: m)
+        }
+        /// A score is stored as an integer, a no-result code as its letter.
+        func check(_ i: Int) -> CheckResult? {
+            if let score = row.int(i) { return .score(score) }
+            return text(i).flatMap(NoResult.init(code:)).map { .noResult($0) }
+        }
+        guard let key = text(2), let year = text(3).flatMap(YearGroup.init(code:)),
+              let send = text(7).flatMap(SENDStatus.init(code:)) else { return nil }
+        return StoredPupil(
+            key: key, year: year, gender: text(4).flatMap(Gender.init(code:)), pupilPremium: row.bool(5) ?? false,
+            eal: row.bool(6) ?? false, send: send, attainment: subjects(8, Assessment.init(code:)),
+            targets: subjects(11, Judgement.init(code:)), goodLevelOfDevelopment: row.bool(14),
+            phonics: check(15), multiplicationCheck: check(16))
+    }
+
+    /// Builds the report from the pupils in use (the report picks this drop, the year's
+    /// earlier ones, last year's same drop and the previous one), writes the HTML and JSON
+    /// beside each other, and records them. Returns the HTML path and the JSON.
     @discardableResult
     public func generate(_ drop: DropID, db: Database, now: Date, out: URL? = nil) throws -> (htmlPath: String, json: String) {
-        var aggregates: [AcademyID: [DropID: DropAggregates]] = [:]
-        var demographics: [AcademyID: DropDemographics] = [:]
-        for row in try db.query("SELECT academy, drop_id, aggregates_json, demographics_json FROM drop_aggregates") {
-            guard let academy = row.string(0).map({ AcademyID($0) }), let d = row.string(1).flatMap(DropID.init),
-                  let json = row.string(2) else { continue }
-            aggregates[academy, default: [:]][d] = try decoded.aggregates(json)
-            if d == drop, let text = row.string(3) {
-                demographics[academy] = try JSONEvent.decode(DropDemographics.self, from: text)
-            }
-        }
-        var report = BoardReport(BoardReportInput(drop: drop, catalog: config.academies, aggregates: aggregates,
-                                                  demographics: demographics, thresholds: try thresholds(),
-                                                  generatedAt: now))
         let state = try DropStates.load(drop, catalog: config.academies, in: db)
+        var report = BoardReport(BoardReportInput(
+            drop: drop, catalog: config.academies, pupils: try Self.pupilsInUse(db),
+            notSubmitted: state.notSubmitted, thresholds: try thresholds(), national: try national(), generatedAt: now))
         for index in report.academies.indices {
             report.academies[index].submission = state[AcademyID(report.academies[index].id)]?.summary
         }
@@ -56,12 +97,11 @@ public struct BoardReports {
         try FileManager.default.createDirectory(at: htmlURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(report.html().utf8).write(to: htmlURL, options: .atomic)
         try Data(json.utf8).write(to: htmlURL.deletingPathExtension().appendingPathExtension("json"), options: .atomic)
-        let submitted = aggregates.values.filter { $0[drop] != nil }.count
         try db.execute("""
             INSERT INTO board_reports (drop_id, generated_at, academies, html_path, report_json) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (drop_id) DO UPDATE SET generated_at = excluded.generated_at, academies = excluded.academies,
                 html_path = excluded.html_path, report_json = excluded.report_json
-            """, [.text(drop.description), .text(Timestamp.string(now)), .int(submitted), .text(htmlURL.path), .text(json)])
+            """, [.text(drop.description), .text(Timestamp.string(now)), .int(report.trust.submitted), .text(htmlURL.path), .text(json)])
         return (htmlURL.path, json)
     }
 }

@@ -263,27 +263,32 @@ public final class DataDropHandler: MessageHandler {
     /// Binds one pupil's columns after its key, from parameter `first` (year) on. Codes go in
     /// as literals: SQLite then neither copies nor frees them.
     private static func bind(_ p: PupilRecord, to insert: Statement, from first: Int32) throws {
-        func judgement(_ j: Judgement?, at index: Int32) throws {
-            guard let j else { return try insert.bindNull(at: first + index) }
-            try insert.bind(literal: j.code, at: first + index)
+        func judgement(_ code: StaticString?, at index: Int32) throws {
+            guard let code else { return try insert.bindNull(at: first + index) }
+            try insert.bind(literal: code, at: first + index)
         }
         func optional(_ value: Int?, at index: Int32) throws {
             if let value { try insert.bind(value, at: first + index) } else { try insert.bindNull(at: first + index) }
+        }
+        /// A score as an integer; a no-result code as its letter (SQLite keeps the text).
+        func check(_ result: CheckResult?, at index: Int32) throws {
+            if let reason = result?.noResult { return try insert.bind(literal: reason.code, at: first + index) }
+            try optional(result?.score, at: index)
         }
         try insert.bind(literal: p.year.code, at: first)
         if let gender = p.gender { try insert.bind(literal: gender.code, at: first + 1) } else { try insert.bindNull(at: first + 1) }
         try insert.bind(p.pupilPremium ? 1 : 0, at: first + 2)
         try insert.bind(p.eal ? 1 : 0, at: first + 3)
         try insert.bind(literal: p.send.code, at: first + 4)
-        try judgement(p.attainment?.reading, at: 5)
-        try judgement(p.attainment?.writing, at: 6)
-        try judgement(p.attainment?.maths, at: 7)
-        try judgement(p.targets?.reading, at: 8)
-        try judgement(p.targets?.writing, at: 9)
-        try judgement(p.targets?.maths, at: 10)
+        try judgement(p.attainment?.reading.code, at: 5)
+        try judgement(p.attainment?.writing.code, at: 6)
+        try judgement(p.attainment?.maths.code, at: 7)
+        try judgement(p.targets?.reading.code, at: 8)
+        try judgement(p.targets?.writing.code, at: 9)
+        try judgement(p.targets?.maths.code, at: 10)
         try optional(p.goodLevelOfDevelopment.map { $0 ? 1 : 0 }, at: 11)
-        try optional(p.phonics, at: 12)
-        try optional(p.multiplicationCheck, at: 13)
+        try check(p.phonics, at: 12)
+        try check(p.multiplicationCheck, at: 13)
     }
 
     /// Error lists travel in events and sit in the database; a UPN is personal data, so only

