@@ -46,7 +46,7 @@ struct ConfigValidationTests {
     static let roles = "headteacher, deputy, english-lead, maths-lead, curriculum-lead, "
         + "eyfs-lead, senco, dsl, business-manager, governor, ect, ect-mentor, support-staff, "
         + "teacher-r, teacher-y1, teacher-y2, teacher-y3, teacher-y4, teacher-y5, teacher-y6, "
-        + "new-staff, central-team, data-manager"
+        + "new-staff, central-team, data-manager, operator"
     static let slugRule =
         "is not a valid id (lower-case letters, digits and single hyphens, at most 40 characters)"
 

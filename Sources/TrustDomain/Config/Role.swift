@@ -25,6 +25,8 @@ public enum Role: String, CaseIterable, Hashable, Sendable, ConfigVocabulary {
     case newStaff = "new-staff"
     case centralTeam = "central-team"
     case dataManager = "data-manager"
+    /// Runs the workers: receives the alerts (`Config/alerts.json`).
+    case `operator`
 
     static let vocabularyName = "role"
     public init(from decoder: any Decoder) throws { self = try Self.decodeCase(from: decoder) }
