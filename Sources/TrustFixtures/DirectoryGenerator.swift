@@ -99,7 +99,9 @@ public struct DirectoryGenerator: Sendable {
         }
 
         mutating func centralTeam() {
-            let roles: [Set<Role>] = Array(repeating: [.centralTeam], count: 14)
+            // The first two run the workers and receive their alerts.
+            let roles: [Set<Role>] = [[.centralTeam, .operator], [.centralTeam, .operator]]
+                + Array(repeating: [.centralTeam], count: 12)
                 + [[.centralTeam, .dataManager], [.centralTeam, .dataManager], [.dataManager]]
             for set in roles { add(DirectoryGenerator.domain, .central, set) }
             add(DirectoryGenerator.domain, .central, [.centralTeam], active: false)

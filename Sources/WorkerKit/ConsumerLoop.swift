@@ -13,6 +13,8 @@ final class ConsumerLoop {
     private let ledger: Ledger
     private let outbox: Outbox
     private let counters: Counters
+    /// The queue's in-memory figures for the metrics file: one locked update per batch.
+    private let metrics: QueueMetrics
     private let source: any MessageSource
     private var failures = 0
     /// Where the handler's `prepare` step runs, if it has one: one serial helper per consumer.
@@ -34,6 +36,7 @@ final class ConsumerLoop {
         ledger = try Ledger(queue: worker.options.queue, db: db)
         outbox = Outbox(eventsExchange: worker.options.topology.eventsExchange)
         counters = Counters(worker: worker.options.name)
+        metrics = worker.metrics.queue(worker.options.queue)
         preparer = DispatchQueue(label: "\(worker.options.name).consumer-\(index).prepare")
     }
 
@@ -95,12 +98,13 @@ final class ConsumerLoop {
         var storeAttempt = 0
         while true {
             let started = DispatchTime.now()
+            var committing = started
             do {
                 var forwards: [OutgoingMessage] = []
                 let now = worker.now()
                 let batchContext = BatchContext(
                     stamp: Timestamp.string(now), millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)),
-                    handler: HandlerContext(db: db, log: log, now: now, outbox: outbox))
+                    handler: HandlerContext(db: db, log: log, queue: options.queue, now: now, outbox: outbox))
                 try db.transaction {
                     counters.reset(consumed: batch.count)
                     for (index, delivery) in batch.enumerated() {
@@ -114,7 +118,11 @@ final class ConsumerLoop {
                     try source.publish(forwards, mandatory: true)
                     let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
                     try counters.save(batchMilliseconds: ms, stamp: batchContext.stamp, in: db)
+                    committing = DispatchTime.now()
                 }
+                metrics.record(consumed: counters.consumed, processed: counters.processed, duplicates: counters.duplicates,
+                               retried: counters.retried, deadLettered: counters.deadLettered,
+                               commitSeconds: Double(DispatchTime.now().uptimeNanoseconds - committing.uptimeNanoseconds) / 1e9)
                 break
             } catch is FastPassAbandoned {
                 pass = .careful
@@ -157,6 +165,7 @@ final class ConsumerLoop {
         func run() throws -> Bool {
             guard try ledger.claim(message.messageID, attempt: message.attempt, replayed: message.isReplay,
                                    at: batch.millis) else { return false }
+            batch.handler.messageID = message.messageID
             try handler.handle(message, context: batch.handler)
             return true
         }

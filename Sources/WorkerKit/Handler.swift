@@ -89,13 +89,20 @@ public struct InboundMessage: Sendable {
 /// every event passed to `emit` commits or rolls back together with the message's ledger row.
 public final class HandlerContext {
     public let db: Database
-    public let log: Log
+    /// Every line carries `queue=` and `message_id=` of the message in hand, so an operator can
+    /// follow one message through the logs. Built when a handler logs, not per message.
+    public var log: Log { baseLog.with(["queue": queue, "message_id": messageID]) }
     public let now: Date
     let outbox: Outbox
+    private let baseLog: Log
+    private let queue: String
+    /// Set by the consumer loop before each message it hands over.
+    var messageID = ""
 
-    init(db: Database, log: Log, now: Date, outbox: Outbox) {
+    init(db: Database, log: Log, queue: String, now: Date, outbox: Outbox) {
         self.db = db
-        self.log = log
+        baseLog = log
+        self.queue = queue
         self.now = now
         self.outbox = outbox
     }

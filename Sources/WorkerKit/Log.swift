@@ -16,17 +16,31 @@ public struct Log: Sendable {
     public let component: String
     public let minimum: Level
     private let sink: @Sendable (String) -> Void
+    /// ` key=value` pairs ending every line (see `with`), already quoted.
+    private let context: String
 
     public init(component: String, minimum: Level? = nil,
                 sink: @escaping @Sendable (String) -> Void = Log.stderr) {
+        self.init(component: component, minimum: minimum ?? (try? Settings.logLevel()) ?? .info, sink: sink,
+                  context: "")
+    }
+
+    private init(component: String, minimum: Level, sink: @escaping @Sendable (String) -> Void, context: String) {
         self.component = component
-        self.minimum = minimum ?? (try? Settings.logLevel()) ?? .info
+        self.minimum = minimum
         self.sink = sink
+        self.context = context
     }
 
     /// A logger for a part of this component, e.g. `datadrop-worker.consumer-1`.
     public func child(_ name: String) -> Log {
-        Log(component: "\(component).\(name)", minimum: minimum, sink: sink)
+        Log(component: "\(component).\(name)", minimum: minimum, sink: sink, context: context)
+    }
+
+    /// The same logger with `fields` at the end of every line, e.g. the queue and message id
+    /// of the message a handler is working on.
+    public func with(_ fields: KeyValuePairs<String, Any>) -> Log {
+        Log(component: component, minimum: minimum, sink: sink, context: context + Log.render(fields))
     }
 
     public func debug(_ event: String, _ fields: KeyValuePairs<String, Any> = [:]) { write(.debug, event, fields) }
@@ -36,9 +50,13 @@ public struct Log: Sendable {
 
     private func write(_ level: Level, _ event: String, _ fields: KeyValuePairs<String, Any>) {
         guard level >= minimum else { return }
-        var line = "\(Log.timestamp()) \(level.rawValue) \(component) \(Log.quote(event))"
-        for (k, v) in fields { line += " \(k)=\(Log.quote(String(describing: v)))" }
-        sink(line)
+        sink("\(Log.timestamp()) \(level.rawValue) \(component) \(Log.quote(event))" + Log.render(fields) + context)
+    }
+
+    private static func render(_ fields: KeyValuePairs<String, Any>) -> String {
+        var out = ""
+        for (k, v) in fields { out += " \(k)=\(quote(String(describing: v)))" }
+        return out
     }
 
     static func quote(_ s: String) -> String {

@@ -40,7 +40,8 @@ public enum ServiceGroup {
 }
 
 /// The whole `main` of a worker executable: signal handlers installed first (the only place
-/// that installs them), settings read, services made, run until SIGTERM/SIGINT. Exit codes: 0
+/// that installs them), settings read, services made, run until SIGTERM/SIGINT, with a
+/// ``MetricsWriter`` beside them that writes the process's metrics file once more at the end. Exit codes: 0
 /// after a clean shutdown, 1 when the settings or config are wrong (anything `make` throws),
 /// 2 when a running service failed.
 public enum ServiceMain {
@@ -52,18 +53,24 @@ public enum ServiceMain {
         let shutdown = ShutdownSignal()
         shutdown.installSignalHandlers(log: log)
         let services: [any Service]
+        let settings: Settings
         do {
-            services = try make(try Settings.fromEnvironment(), shutdown, log)
+            settings = try Settings.fromEnvironment()
+            services = try make(settings, shutdown, log)
         } catch {
             log.error("cannot start", ["error": error])
             exit(1)
         }
-        log.info("starting", ["services": services.map(\.name).joined(separator: ",")])
+        let metrics = MetricsWriter(process: name, settings: settings, log: log.child("metrics"), shutdown: shutdown)
+        log.info("starting", ["services": (services + [metrics]).map(\.name).joined(separator: ","),
+                              "metrics": metrics.path])
         do {
-            try ServiceGroup.run(services, shutdown: shutdown, log: log)
+            try ServiceGroup.run(services + [metrics], shutdown: shutdown, log: log)
+            metrics.write()
             log.info("stopped cleanly")
             exit(0)
         } catch {
+            metrics.write()
             log.error("stopped on error", ["error": error])
             exit(2)
         }

@@ -35,6 +35,10 @@ public struct Settings: Sendable {
     public var schedulerInterval: Double
     /// The broker's management API port, for `trustctl status` (`TRUST_MGMT_PORT`).
     public var managementPort: Int
+    /// Where each process writes `<process>.prom` for node_exporter (`TRUST_METRICS_DIR`).
+    public var metricsDirectory: String
+    /// Seconds between two writes of a process's metrics file (`TRUST_METRICS_INTERVAL`).
+    public var metricsInterval: Double
 
     /// Who is connecting, which picks the broker credentials `scripts/broker` generated when
     /// `TRUST_AMQP_URL` is not set.
@@ -76,7 +80,9 @@ public struct Settings: Sendable {
             prefetch: try number("TRUST_PREFETCH", atLeast: 1),
             deliveryChunk: try number("TRUST_DELIVERY_CHUNK", atLeast: 1),
             schedulerInterval: try number("TRUST_SCHEDULER_INTERVAL", atLeast: 0.01) ?? 60,
-            managementPort: try number("TRUST_MGMT_PORT", atLeast: 1) ?? 15672)
+            managementPort: try number("TRUST_MGMT_PORT", atLeast: 1) ?? 15672,
+            metricsDirectory: value("TRUST_METRICS_DIR") ?? "\(varDir)/metrics",
+            metricsInterval: try number("TRUST_METRICS_INTERVAL", atLeast: 0.1) ?? 5)
     }
 
     /// `TRUST_LOG_LEVEL`, read by `Log` before any other setting (a log line may be due before

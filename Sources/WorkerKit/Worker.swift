@@ -56,6 +56,8 @@ public final class Worker: Service {
     let makeHandler: @Sendable () throws -> any MessageHandler
     /// Consumer `index`'s message source (from 1).
     let makeSource: @Sendable (_ index: Int) -> any MessageSource
+    /// Where the consumers count their batches for the metrics file.
+    let metrics: MetricsRegistry
 
     /// A worker on RabbitMQ.
     public convenience init(options: WorkerOptions, brokers: [BrokerEndpoint], databasePath: String,
@@ -74,8 +76,10 @@ public final class Worker: Service {
 
     /// A worker on any message source (tests use an in-memory one).
     public init(options: WorkerOptions, databasePath: String, now: @escaping @Sendable () -> Date = { Date() },
-                log: Log, shutdown: ShutdownSignal, makeHandler: @escaping @Sendable () throws -> any MessageHandler,
+                log: Log, shutdown: ShutdownSignal, metrics: MetricsRegistry = .process,
+                makeHandler: @escaping @Sendable () throws -> any MessageHandler,
                 makeSource: @escaping @Sendable (_ index: Int) -> any MessageSource) {
+        self.metrics = metrics
         self.options = options
         self.databasePath = databasePath
         self.now = now

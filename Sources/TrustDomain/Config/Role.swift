@@ -35,6 +35,8 @@ public enum Role: String, CaseIterable, Hashable, Sendable, ConfigVocabulary {
     case dataLead = "data-lead"
     /// A member of the Trust Board.
     case trustee
+    /// Runs the workers: receives the alerts (`Config/alerts.json`).
+    case `operator`
 
     static let vocabularyName = "role"
     public init(from decoder: any Decoder) throws { self = try Self.decodeCase(from: decoder) }

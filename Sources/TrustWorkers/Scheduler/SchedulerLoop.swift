@@ -16,6 +16,7 @@ public final class SchedulerLoop: Service, @unchecked Sendable {
 
     public init(settings: Settings, once: Bool, log: Log, shutdown: ShutdownSignal) throws {
         service = try SchedulerService(settings: settings, topology: settings.topology, log: log)
+        SystemMetrics.register(settings: settings, topology: settings.topology)
         self.settings = settings
         self.once = once
         self.log = log
@@ -27,6 +28,7 @@ public final class SchedulerLoop: Service, @unchecked Sendable {
             let c = try connect()
             defer { c.close() }
             log.info("pass done", ["published": try service.tick(now: settings.clock(), connection: c).count])
+            waitForAlertMail()
             return
         }
         var connection: Connection?
@@ -55,6 +57,15 @@ public final class SchedulerLoop: Service, @unchecked Sendable {
                 }
                 Thread.sleep(forTimeInterval: min(0.25, max(0, until.timeIntervalSinceNow)))
             }
+        }
+    }
+
+    /// A single pass gives the alert delivery engine beside it up to ten seconds to send what
+    /// the pass queued, so a demo stepping the calendar still gets its alerts.
+    private func waitForAlertMail() {
+        let until = Date().addingTimeInterval(10)
+        while !shutdown.isRequested, Date() < until, ((try? service.alerts.pendingDeliveries()) ?? 0) > 0 {
+            Thread.sleep(forTimeInterval: 0.1)
         }
     }
 

@@ -14,16 +14,21 @@ public final class SchedulerService {
     let topology: Topology
     let log: Log
     let reminders: ReminderSchedulerState
+    let alerts: AlertMonitor
+    /// Where each job's last success is recorded for the metrics file.
+    let metrics: MetricsRegistry
     /// Extra producers (the newsletter's issue schedule) registered by their areas.
     var producers: [(Date, Connection) throws -> [String]] = []
 
-    public init(settings: Settings, topology: Topology = .trust, log: Log) throws {
+    public init(settings: Settings, topology: Topology = .trust, log: Log, metrics: MetricsRegistry = .process) throws {
         db = try Database(path: settings.databasePath)
         try db.migrate(WorkerRuntime.migrations + TrustSchema.all)
         config = try TrustConfig(directory: settings.configDirectory)
         self.topology = topology
         self.log = log
         reminders = ReminderSchedulerState(database: db, calendar: config.forums, schoolDays: config.schoolDays)
+        alerts = try AlertMonitor(settings: settings, db: db, trust: config, topology: topology, log: log.child("alerts"))
+        self.metrics = metrics
         try registerNewsletter()
         registerDropCalendar()
     }
@@ -33,9 +38,24 @@ public final class SchedulerService {
     public func tick(now: Date, connection: Connection) throws -> [String] {
         var published = try reminders.publishPending(now: now, on: connection, exchange: topology.intakeExchange)
             .map(\.messageID)
+        metrics.jobSucceeded("reminders")
         for produce in producers { published += try produce(now, connection) }
-        for id in published { log.info("published", ["id": id]) }
+        for id in published { log.info("published", ["message_id": id]) }
+        try checkAlerts(now: now, connection: connection)
         return published
+    }
+
+    /// The alert pass, after the publishing. Only broker trouble ends the tick (the loop
+    /// reconnects); anything else is logged, so alerting never stops the reminders.
+    private func checkAlerts(now: Date, connection: Connection) throws {
+        do {
+            try alerts.evaluate(now: now, connection: connection)
+            metrics.jobSucceeded("alerts")
+        } catch let error as BrokerError {
+            throw error
+        } catch {
+            log.error("alert pass failed", ["error": error])
+        }
     }
 
     /// Publishes `message` once per (`kind`, `key`): the row is written only after the
@@ -65,9 +85,13 @@ public final class SchedulerService {
             .schedule(schoolDays: config.schoolDays)
         producers.append { [unowned self] now, connection in
             let last = try lastPublished(kind: "newsletter").flatMap(CalendarDate.init)
-            guard let date = schedule.dueIssue(now: now, lastPublished: last) else { return [] }
+            guard let date = schedule.dueIssue(now: now, lastPublished: last) else {
+                metrics.jobSucceeded("newsletter")
+                return []
+            }
             let message = NewsletterIntake.assemble(date, topology: topology)
             let sent = try publishOnce(kind: "newsletter", key: date.description, message, on: connection, now: now)
+            metrics.jobSucceeded("newsletter")
             return sent ? [message.properties.messageID ?? date.description] : []
         }
     }
