@@ -51,17 +51,9 @@ struct AlertDeliveries: DeliveryKind {
 
     func record(_ outcomes: [(Row, DeliveryOutcome)], at now: Date, in db: Database) throws {
         for (row, outcome) in outcomes {
-            let (status, reply, retryAt): (String, String, Date?) =
-                switch outcome {
-                case .sent(let reply): ("sent", reply, nil)
-                case .failed(let reason), .skipped(let reason): ("failed", reason, nil)
-                case .deferred(let reason, let until): ("pending", reason, until)
-                }
             try db.execute("""
-                UPDATE alert_deliveries SET status = ?, attempts = ?, reply = ?, next_attempt_at = ?, updated_at = ?
-                WHERE id = ? AND status = 'pending'
-                """, [.text(status), .int(row.attempts + 1), .text(reply), .optional(retryAt.map(Timestamp.string)),
-                      .text(Timestamp.string(now)), .integer(row.id)])
+                UPDATE alert_deliveries SET \(DeliveryOutcome.ledgerUpdate) WHERE id = ? AND status = 'pending'
+                """, outcome.ledgerValues(attempts: row.attempts, at: now) + [.integer(row.id)])
         }
     }
 
